@@ -1,0 +1,3 @@
+from taskgov.cli import main
+
+raise SystemExit(main())

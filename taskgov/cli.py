@@ -1,0 +1,370 @@
+"""The ``taskgov`` command line: parse arguments, call a function, print its result."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from taskgov import __version__
+from taskgov import output as ui
+from taskgov.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, TaskgovError, UsageError
+
+EXIT_CODES = """\b
+Exit codes: 0 ok (warnings allowed) · 1 problems found · 2 bad usage or
+unreadable input · 3 dependency cycle · 130 interrupted."""
+
+MAIN_HELP = f"""Git-native governance for repositories where people and AI agents work side by side.
+
+Task specs live as YAML in docs/tasks/active/. taskgov reads them (and, later, the commit
+history) to validate them, list them and say what can start now.
+
+\b
+Start here:
+  taskgov init                          scaffold docs/tasks, docs/governance, .githooks
+  taskgov new "Implement the parser" --priority high --estimate 4,6,12
+  taskgov validate                      schema, dependency and quality checks
+  taskgov ready                         the frontier: tasks that can start now
+  taskgov list --json                   every task, for scripts
+
+{EXIT_CODES}"""
+
+
+@dataclass
+class Env:
+    cwd: Path
+
+    def config(self) -> Any:
+        from taskgov.config import find_root, load_config
+
+        return load_config(find_root(self.cwd))
+
+    def repo(self) -> Any:
+        from taskgov.repo import load_repo
+
+        return load_repo(config=self.config())
+
+
+def _env(ctx: click.Context) -> Env:
+    return ctx.ensure_object(Env)  # type: ignore[no-any-return]
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", metavar="DIR", type=click.Path(file_okay=False),
+              help="Run as if taskgov was started in DIR.")
+@click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
+@click.version_option(__version__, "--version", prog_name="taskgov")
+@click.pass_context
+def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:  # noqa: ARG001
+    cwd = Path.cwd()
+    if directory is not None:
+        cwd = (cwd / directory).resolve()
+        if not cwd.is_dir():
+            raise UsageError(f"-C {directory}: no such directory")
+    ctx.obj = Env(cwd)
+
+
+@cli.command(epilog="Example: taskgov init && git add docs .githooks .claude")
+@json_option
+@click.pass_context
+def init(ctx: click.Context, as_json: bool) -> int:
+    """Scaffold the governance layout; never overwrites existing files.
+
+    Creates docs/tasks/{active,completed,templates}, docs/governance/policy.yaml and the
+    policy for people, .claude/{decisions,contributions} and the .githooks/ scripts.
+    Running it again creates only what is missing.
+    """
+    from taskgov.config import Config, find_root, load_config
+    from taskgov.scaffold import init as do_init
+
+    env = _env(ctx)
+    root = find_root(env.cwd)
+    config = load_config(root) if root else Config(root=env.cwd)
+    result = do_init(config)
+    if as_json:
+        ui.emit_json(result.as_dict())
+    else:
+        for path in result.created:
+            ui.out(f"created  {path}")
+        for path in result.kept:
+            ui.out(f"kept     {path}")
+        if not result.created:
+            ui.out("nothing to do: the layout is complete")
+    return EXIT_OK
+
+
+@cli.command(epilog="""\b
+Examples:
+  taskgov new "Implement energy coefficient fitting" --priority high --effort 8h
+  taskgov new "Create calibration CLI" --depends-on TASK-2026-006 --estimate 4,6,10
+  taskgov new "Train the model" --resource gpu=1 --milestone M3 --status draft""")
+@click.argument("title")
+@click.option("--id", "task_id", metavar="ID", help="Task id (default: the next free one).")
+@click.option("--depends-on", "depends_on", metavar="ID", multiple=True,
+              help="A task this one waits for (repeatable); written to state.blocked_by.")
+@click.option("--estimate", metavar="O,M,P",
+              help="Three-point estimate in hours (or 2d, 1w), written to planning.estimate.")
+@click.option("--effort", metavar="EFFORT", default="",
+              help="classification.estimated_effort, e.g. 4h, 3-5d.")
+@click.option("--priority", default="medium", show_default=True,
+              type=click.Choice(["critical", "high", "medium", "low"]))
+@click.option("--milestone", default="", metavar="M")
+@click.option("--status", default="ready", show_default=True,
+              type=click.Choice(["draft", "ready", "assigned", "in_progress", "review",
+                                 "blocked", "completed", "cancelled"]))
+@click.option("--resource", "resources", metavar="NAME=N", multiple=True,
+              help="A resource the task holds while running (repeatable).")
+@click.option("--assignee", default="", metavar="WHO")
+@click.option("--type", "task_type", default="", metavar="TYPE",
+              help="classification.type (feature, bugfix, refactor, ...).")
+@json_option
+@click.pass_context
+def new(ctx: click.Context, title: str, task_id: str | None, depends_on: tuple[str, ...],
+        estimate: str | None, effort: str, priority: str, milestone: str, status: str,
+        resources: tuple[str, ...], assignee: str, task_type: str, as_json: bool) -> int:
+    """Write a new task spec from the template and print its path."""
+    from taskgov.repo import load_repo
+    from taskgov.scaffold import NewTask, parse_estimate, parse_resource, write_new
+
+    config = _env(ctx).config()
+    repo = load_repo(config=config)
+    request = NewTask(
+        title=title,
+        task_id=task_id,
+        depends_on=tuple(dict.fromkeys(depends_on)),
+        estimate=parse_estimate(estimate, config) if estimate else None,
+        priority=priority,
+        milestone=milestone,
+        status=status,
+        resources=tuple(parse_resource(r) for r in resources),
+        effort=effort,
+        assignee=assignee,
+        task_type=task_type,
+        created_by=_git_user(config.root),
+    )
+    new_id, path = write_new(request, config, set(repo.known_ids))
+    relative = path.relative_to(config.root).as_posix()
+    if as_json:
+        ui.emit_json({"id": new_id, "path": relative})
+    else:
+        ui.out(relative)
+    return EXIT_OK
+
+
+def _git_user(root: Path) -> str:
+    from taskgov.git import config_value
+
+    return config_value(root, "user.name") or ""
+
+
+@cli.command("list", epilog="Example: taskgov list --status ready --milestone M3")
+@click.option("--status", "statuses", multiple=True, metavar="S",
+              help="Only tasks with this status (derived or as written; repeatable).")
+@click.option("--milestone", "milestones", multiple=True, metavar="M")
+@click.option("--priority", "priorities", multiple=True, metavar="P")
+@json_option
+@click.pass_context
+def list_command(ctx: click.Context, statuses: tuple[str, ...], milestones: tuple[str, ...],
+                 priorities: tuple[str, ...], as_json: bool) -> int:
+    """List tasks, sorted by id.
+
+    STATUS is the derived status: a task whose dependencies are not complete is "blocked"
+    whatever its spec says (SPEC shows the spec's own status when it differs).
+    """
+    from taskgov.commands import list_tasks
+
+    data = list_tasks(_env(ctx).repo(), statuses, milestones, priorities)
+    if as_json:
+        ui.emit_json(data)
+        return EXIT_OK
+    rows = [
+        (t["id"], _status(t), t["priority"], t["milestone"] or None,
+         t["estimate_hours"]["expected"] if t["estimate_hours"] else None,
+         ", ".join(t["depends_on"]) or None, t["title"])
+        for t in data["tasks"]
+    ]  # fmt: skip
+    if rows:
+        ui.out(ui.table(("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON",
+                         "TITLE"), rows))  # fmt: skip
+    else:
+        ui.out("no tasks")
+    return EXIT_OK
+
+
+def _status(task: dict[str, Any]) -> str:
+    if task["status"] != task["spec_status"]:
+        return f"{task['status']} (spec: {task['spec_status']})"
+    return str(task["status"])
+
+
+@cli.command(epilog="Example: taskgov show TASK-2026-010 --json")
+@click.argument("task_id", metavar="ID")
+@json_option
+@click.pass_context
+def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
+    """Show one task with its resolved dependencies and dependents."""
+    from taskgov.commands import show_task
+
+    data = show_task(_env(ctx).repo(), task_id)
+    if as_json:
+        ui.emit_json(data)
+        return EXIT_OK
+    estimate = data["estimate_hours"]
+    lines = [
+        f"{data['id']}  {data['title']}",
+        f"  status     {_status(data)}" + (f"  ({data['state']['reason']})"
+                                           if data["state"]["reason"] != "spec" else ""),
+        f"  priority   {data['priority']}",
+        f"  milestone  {data['milestone'] or '-'}"
+        + (f"  (target {data['target_version']})" if data["target_version"] else ""),
+        f"  assignee   {data['assignee'] or '-'}",
+        "  estimate   " + (f"{estimate['expected']:g} h expected ({estimate['optimistic']:g} / "
+                           f"{estimate['likely']:g} / {estimate['pessimistic']:g}, from "
+                           f"{estimate['source']})" if estimate else "-"),
+        f"  file       {data['path']}",
+    ]  # fmt: skip
+    if data["resources"]:
+        lines.append("  resources  " + ", ".join(f"{k}={v:g}" for k, v in data["resources"].items()))
+    for label, key in (("depends on", "dependencies"), ("needed by", "dependents")):
+        entries = data[key]
+        lines.append(f"  {label:<10} " + ("-" if not entries else ""))
+        for entry in entries:
+            soft = "" if entry["hard"] else " (soft)"
+            lines.append(f"    {entry['id']}  [{entry['status']}]{soft}  via "
+                         + ", ".join(entry["sources"]))  # fmt: skip
+    ui.out("\n".join(lines))
+    return EXIT_OK
+
+
+@cli.command(epilog="""\b
+Examples:
+  taskgov validate                       every spec in the repository
+  taskgov validate docs/tasks/active/TASK-2026-010.yaml
+  taskgov validate --format github       annotations for GitHub Actions
+  taskgov validate --json | jq '.problems[] | select(.severity == "error")'
+
+\b
+Rules (ids are stable; turn them off or change their level in policy.yaml `rules:`):
+""" + "\n".join(f"  {r.id}  {r.name:<28} {r.severity.value}"
+                for r in __import__("taskgov.validate.catalog", fromlist=["RULES"]).RULES.values())
+    + "\n\n" + EXIT_CODES.replace("\b\n", "\b\n"))  # fmt: skip
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--strict", is_flag=True, help="Unknown keys are errors, not warnings.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
+              help="Report format (default text).")
+@json_option
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str | None,
+             as_json: bool) -> int:
+    """Check specs: schema, ids, dependencies, cycles and quality rules.
+
+    Every file is checked and reported; one broken file never hides the others. Exits 1 when
+    errors are found (warnings alone exit 0), 2 when a file cannot be read, 3 on a cycle.
+    """
+    from taskgov.validate.report import validate as run
+
+    if as_json and fmt not in (None, "json"):
+        raise UsageError("--json and --format are exclusive")
+    fmt = "json" if as_json else (fmt or "text")
+    env = _env(ctx)
+    report = run(env.repo(), list(paths), strict=strict, cwd=env.cwd)
+    if fmt == "json":
+        ui.emit_json(report.as_dict())
+    elif fmt == "github":
+        for problem in report.problems:
+            ui.out(ui.github_annotation(problem))
+    else:
+        for problem in report.problems:
+            ui.out(problem.render())
+        noun = "file" if report.files == 1 else "files"
+        summary = f"{report.files} {noun} checked: {report.errors} errors, {report.warnings} warnings"
+        ui.err(summary if report.problems else f"{report.files} {noun} checked: no problems")
+    return report.exit_code
+
+
+@cli.command(epilog="Example: taskgov ready --json | jq -r '.ready[0].id'")
+@json_option
+@click.pass_context
+def ready(ctx: click.Context, as_json: bool) -> int:
+    """List the frontier: ready tasks whose hard dependencies are all complete.
+
+    Ranked by priority, then id. Tasks that are draft, in progress, completed, cancelled or
+    waiting on another task are left out.
+    """
+    from taskgov.commands import ready_tasks
+
+    data = ready_tasks(_env(ctx).repo())
+    if as_json:
+        ui.emit_json(data)
+        return EXIT_OK
+    if not data["ready"]:
+        ui.out("nothing is ready")
+        return EXIT_OK
+    rows = [(t["id"], t["priority"], t["milestone"] or None,
+             t["estimate_hours"]["expected"] if t["estimate_hours"] else None, t["title"])
+            for t in data["ready"]]  # fmt: skip
+    ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "TITLE"), rows))
+    return EXIT_OK
+
+
+@cli.command(epilog="Example: taskgov schema > .vscode/taskgov.schema.json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@click.pass_context
+def schema(ctx: click.Context, output: str | None) -> int:
+    """Print the JSON Schema of a task spec, for editors (yaml-language-server)."""
+    import json
+
+    from taskgov.spec.model import json_schema
+
+    text = json.dumps(json_schema(), indent=2, sort_keys=True) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        from taskgov.spec.yamlio import atomic_write
+
+        atomic_write(_env(ctx).cwd / output, text)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (see ``taskgov --help``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or bool(os.environ.get("TASKGOV_DEBUG"))
+    try:
+        result = cli.main(args=args, prog_name="taskgov", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        ui.err("taskgov: interrupted")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        ui.err(f"taskgov: error: {exc.format_message()}")
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            ui.err(f"Try '{exc.ctx.command_path} --help'.")
+        return EXIT_USAGE
+    except TaskgovError as exc:
+        if debug:
+            raise
+        ui.err(f"taskgov: error: {exc.message}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        ui.err("taskgov: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`taskgov list | head`): not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:
+        if debug:
+            raise
+        ui.err(f"taskgov: internal error: {type(exc).__name__}: {exc} "
+               "(rerun with --debug for the traceback, and please report it)")  # fmt: skip
+        return 70
+    return int(result) if isinstance(result, int) else EXIT_OK

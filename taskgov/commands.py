@@ -1,0 +1,120 @@
+"""Read commands as plain functions: repository in, JSON-ready data out. The CLI prints it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from taskgov.repo import Repository
+from taskgov.spec.task import Task
+from taskgov.state import TaskState, derive_states, frontier
+
+
+def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, Any]:
+    prerequisites = repo.graph.prerequisites().get(task.id, ())
+    return {
+        "id": task.id,
+        "title": task.title,
+        "status": state.status,
+        "spec_status": task.status,
+        "priority": task.priority,
+        "milestone": task.milestone,
+        "depends_on": sorted({e.prerequisite for e in prerequisites}
+                             | {d.prerequisite for d in repo.graph.dangling
+                                if d.dependent == task.id}),  # fmt: skip
+        "estimate_hours": task.estimate.as_dict() if task.estimate else None,
+        "path": task.path,
+    }
+
+
+def list_tasks(
+    repo: Repository,
+    statuses: Sequence[str] = (),
+    milestones: Sequence[str] = (),
+    priorities: Sequence[str] = (),
+) -> dict[str, Any]:
+    """``taskgov list``: every task, filtered by derived status, milestone and priority."""
+    states = derive_states(repo)
+    rows = []
+    for task in repo.tasks.values():
+        state = states[task.id]
+        if statuses and state.status not in statuses and task.status not in statuses:
+            continue
+        if milestones and task.milestone not in milestones:
+            continue
+        if priorities and task.priority not in priorities:
+            continue
+        rows.append(task_summary(task, state, repo))
+    return {"tasks": rows}
+
+
+def show_task(repo: Repository, task_id: str) -> dict[str, Any]:
+    """``taskgov show``: one task with its resolved dependencies and dependents."""
+    task = repo.task(task_id)
+    states = derive_states(repo)
+    state = states[task.id]
+    data = task_summary(task, state, repo)
+    data.update(
+        {
+            "state": state.as_dict(),
+            "phase": task.phase,
+            "target_version": task.target_version,
+            "type": task.type,
+            "complexity": task.complexity,
+            "assignee": task.assignee,
+            "estimated_effort": task.effort,
+            "resources": dict(task.resources),
+            "skills": list(task.skills),
+            "acceptance_criteria": task.acceptance_criteria,
+            "archived": task.archived,
+            "dependencies": [_edge(e, states, prerequisite=True)
+                             for e in repo.graph.prerequisites().get(task.id, ())]
+            + [_missing(d) for d in repo.graph.dangling if d.dependent == task.id],
+            "dependents": [_edge(e, states, prerequisite=False)
+                           for e in repo.graph.dependents().get(task.id, ())]
+            + [_missing(d, dependent=True) for d in repo.graph.dangling
+               if d.prerequisite == task.id],
+        }
+    )  # fmt: skip
+    return data
+
+
+def _edge(edge: Any, states: dict[str, TaskState], *, prerequisite: bool) -> dict[str, Any]:
+    other = edge.prerequisite if prerequisite else edge.dependent
+    return {
+        "id": other,
+        "status": states[other].status if other in states else "invalid",
+        "type": edge.type,
+        "hard": edge.hard,
+        "confidence": edge.confidence,
+        "sources": list(edge.sources),
+    }
+
+
+def _missing(dep: Any, dependent: bool = False) -> dict[str, Any]:
+    return {
+        "id": dep.dependent if dependent else dep.prerequisite,
+        "status": "missing",
+        "type": dep.type,
+        "hard": dep.hard,
+        "confidence": dep.confidence,
+        "sources": [dep.source],
+    }
+
+
+def ready_tasks(repo: Repository) -> dict[str, Any]:
+    """``taskgov ready``: the frontier, most urgent first."""
+    states = derive_states(repo)
+    return {
+        "ready": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "priority": t.priority,
+                "milestone": t.milestone,
+                "estimate_hours": t.estimate.as_dict() if t.estimate else None,
+                "path": t.path,
+            }
+            for t in frontier(repo, states)
+        ]
+    }

@@ -1,0 +1,133 @@
+"""Repository configuration: ``docs/governance/policy.yaml`` with defaults when absent."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from taskgov.errors import ConfigError, UsageError
+from taskgov.problems import Severity
+
+POLICY_PATH = "docs/governance/policy.yaml"
+DEFAULT_ID_PREFIX = "TASK"
+
+
+@dataclass(frozen=True)
+class Paths:
+    active: str = "docs/tasks/active"
+    completed: str = "docs/tasks/completed"
+    template: str = "docs/tasks/templates/task-spec.yaml"
+    decisions: str = ".claude/decisions"
+    contributions: str = ".claude/contributions"
+    hooks: str = ".githooks"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything taskgov reads from ``policy.yaml``, with defaults filled in."""
+
+    root: Path
+    paths: Paths = field(default_factory=Paths)
+    id_prefix: str = DEFAULT_ID_PREFIX
+    id_pattern: str = r"^TASK-\d{4}-\d{3,}$"
+    target_branch: str = "main"
+    hours_per_day: float = 8.0
+    days_per_week: float = 5.0
+    default_hours: float = 8.0
+    resources: tuple[tuple[str, float], ...] = ()
+    rule_levels: tuple[tuple[str, str], ...] = ()  # (rule id, "error"|"warning"|"off")
+    min_acceptance_criteria: int = 0
+    min_scenarios: int = 0
+    min_risks: int = 0
+    source: str | None = None  # the policy file, relative to root, when one was read
+    digest: str = ""  # content hash of the policy file ("" for defaults)
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    @property
+    def active_dir(self) -> Path:
+        return self.root / self.paths.active
+
+    @property
+    def completed_dir(self) -> Path:
+        return self.root / self.paths.completed
+
+    def severity(self, rule_id: str, default: Severity) -> Severity | None:
+        """The configured severity of a rule; ``None`` when the policy turns it off."""
+        for rid, level in self.rule_levels:
+            if rid == rule_id:
+                return None if level == "off" else Severity(level)
+        return default
+
+    def fingerprint(self) -> str:
+        """What per-file results depend on, for cache keys."""
+        return hashlib.sha1(
+            repr(
+                (
+                    self.id_pattern,
+                    self.hours_per_day,
+                    self.days_per_week,
+                    self.rule_levels,
+                    self.min_acceptance_criteria,
+                    self.min_scenarios,
+                    self.min_risks,
+                )
+            ).encode()
+        ).hexdigest()
+
+
+def find_root(start: Path) -> Path:
+    """The repository root for ``start``: the nearest directory holding ``.git`` or the
+    policy file; ``start`` itself when there is neither."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists() or (candidate / POLICY_PATH).is_file():
+            return candidate
+    return start
+
+
+def load_config(root: Path) -> Config:
+    """Read ``policy.yaml`` under ``root`` (defaults when it does not exist)."""
+    policy = root / POLICY_PATH
+    if not policy.exists():
+        return Config(root=root)
+    from taskgov.spec.yamlio import YamlProblem, load, locate, read_text
+
+    try:
+        text = read_text(policy, root)
+        data, node = load(text)
+    except YamlProblem as problem:
+        where = f"{POLICY_PATH}:{problem.line}" if problem.line else POLICY_PATH
+        raise ConfigError(f"{where}: {problem.message}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{POLICY_PATH}:1: the policy must be a mapping of sections")
+    from taskgov.policy.model import config_from_policy
+
+    digest = hashlib.sha1(text.encode()).hexdigest()
+    try:
+        return config_from_policy(root, data, POLICY_PATH, digest)
+    except _PolicyIssue as issue:
+        where = locate(node, issue.path)
+        line = f":{where[0]}" if where else ""
+        raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
+
+
+class _PolicyIssue(Exception):
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+PolicyIssue = _PolicyIssue
+
+
+def check_id_pattern(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise UsageError(f"invalid id pattern {pattern!r}: {exc}") from None

@@ -1,0 +1,1 @@
+"""Task dependency graphs: merging declarations, cycles, and (later) scheduling."""

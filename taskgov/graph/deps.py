@@ -1,0 +1,91 @@
+"""Merge the dependency declarations of every spec into one graph."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from taskgov.spec.task import Dependency, Task
+
+# Dependency types that do not order work (two tasks that must not run at once).
+UNORDERED = frozenset({"mutual_exclusion"})
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The merged view of every declaration that ``dependent`` needs ``prerequisite``."""
+
+    dependent: str
+    prerequisite: str
+    declarations: tuple[Dependency, ...]
+
+    @property
+    def hard(self) -> bool:
+        return any(d.hard for d in self.declarations)
+
+    @property
+    def confidence(self) -> float:
+        return max(d.confidence for d in self.declarations)
+
+    @property
+    def type(self) -> str:
+        typed = [d.type for d in self.declarations if d.source == "planning.depends_on"]
+        return typed[0] if typed else self.declarations[0].type
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(sorted({d.source for d in self.declarations}))
+
+    @property
+    def ordered(self) -> bool:
+        return self.type not in UNORDERED
+
+
+@dataclass(frozen=True)
+class DependencyGraph:
+    """Edges between known tasks; declarations naming unknown tasks are kept apart."""
+
+    edges: tuple[Edge, ...]
+    dangling: tuple[Dependency, ...]
+
+    def prerequisites(self) -> Mapping[str, tuple[Edge, ...]]:
+        result: dict[str, list[Edge]] = defaultdict(list)
+        for edge in self.edges:
+            result[edge.dependent].append(edge)
+        return {key: tuple(value) for key, value in result.items()}
+
+    def dependents(self) -> Mapping[str, tuple[Edge, ...]]:
+        result: dict[str, list[Edge]] = defaultdict(list)
+        for edge in self.edges:
+            result[edge.prerequisite].append(edge)
+        return {key: tuple(value) for key, value in result.items()}
+
+    def successors(self, ordered_only: bool = True) -> dict[str, list[str]]:
+        """dependent -> prerequisites, for cycle search."""
+        result: dict[str, list[str]] = defaultdict(list)
+        for edge in self.edges:
+            if edge.ordered or not ordered_only:
+                result[edge.dependent].append(edge.prerequisite)
+        return result
+
+
+def merge_dependencies(tasks: Iterable[Task], known: Iterable[str] | None = None) -> DependencyGraph:
+    """One graph from every spec's ``blocked_by``, ``blocks``, ``references``,
+    ``dependencies[].task`` and ``planning.depends_on``."""
+    tasks = list(tasks)
+    known_ids = set(known) if known is not None else {t.id for t in tasks}
+    grouped: dict[tuple[str, str], list[Dependency]] = defaultdict(list)
+    dangling: list[Dependency] = []
+    for task in tasks:
+        for dep in task.declared:
+            other = dep.prerequisite if dep.dependent == task.id else dep.dependent
+            if other not in known_ids:
+                dangling.append(dep)
+                continue
+            grouped[(dep.dependent, dep.prerequisite)].append(dep)
+    edges = tuple(
+        Edge(dependent, prerequisite, tuple(decls))
+        for (dependent, prerequisite), decls in sorted(grouped.items())
+    )
+    return DependencyGraph(edges, tuple(dangling))

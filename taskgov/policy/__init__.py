@@ -1,0 +1,1 @@
+"""The machine-readable policy (``docs/governance/policy.yaml``) and its rules."""

@@ -1,0 +1,132 @@
+"""Pydantic model of ``policy.yaml``; turns a parsed file into a plain ``Config``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from taskgov.config import Config, Paths, PolicyIssue
+from taskgov.validate.catalog import lookup
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PathsSection(_Section):
+    active: str = Paths.active
+    completed: str = Paths.completed
+    template: str = Paths.template
+    decisions: str = Paths.decisions
+    contributions: str = Paths.contributions
+    hooks: str = Paths.hooks
+
+    @field_validator("*")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        path = Path(value)
+        if path.is_absolute() or ".." in path.parts:
+            raise ValueError("must be a path inside the repository (relative, without '..')")
+        return value.rstrip("/") or "."
+
+
+class TasksSection(_Section):
+    id_prefix: str = "TASK"
+    id_pattern: str | None = None
+
+    @field_validator("id_pattern")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+    @field_validator("id_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", value):
+            raise ValueError("must be letters, digits or '_', starting with a letter")
+        return value
+
+
+class GitSection(_Section):
+    target_branch: str = "main"
+
+
+class EstimatesSection(_Section):
+    hours_per_day: float = Field(8.0, gt=0, le=24)
+    days_per_week: float = Field(5.0, gt=0, le=7)
+    default_hours: float = Field(8.0, gt=0)
+
+
+class QualitySection(_Section):
+    min_acceptance_criteria: int = Field(0, ge=0)
+    min_scenarios: int = Field(0, ge=0)
+    min_risks: int = Field(0, ge=0)
+
+
+class PolicyFile(BaseModel):
+    """The sections of ``policy.yaml``. Sections other issues own are accepted as-is."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    version: int = 1
+    paths: PathsSection = PathsSection()
+    tasks: TasksSection = TasksSection()
+    git: GitSection = GitSection()
+    estimates: EstimatesSection = EstimatesSection()
+    quality: QualitySection = QualitySection()
+    resources: dict[str, float] = Field(default_factory=dict)
+    rules: dict[str, Literal["error", "warning", "off"] | bool] = Field(default_factory=dict)
+
+    @field_validator("resources")
+    @classmethod
+    def _capacities(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, capacity in value.items():
+            if capacity < 0:
+                raise ValueError(f"capacity of {name!r} cannot be negative")
+        return value
+
+
+def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: str) -> Config:
+    try:
+        policy = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        path = tuple(part for part in error["loc"] if isinstance(part, (str, int)))
+        dotted = ".".join(str(p) for p in path)
+        raise PolicyIssue(path, f"{dotted}: {error['msg']}") from None
+    levels: list[tuple[str, str]] = []
+    for key, level in policy.rules.items():
+        rule = lookup(key)
+        if rule is None:
+            raise PolicyIssue(("rules", key), f"rules.{key}: no such rule")
+        text = ("warning" if rule.severity.value == "warning" else "error") if level is True else (
+            "off" if level is False else level
+        )
+        levels.append((rule.id, text))
+    prefix = policy.tasks.id_prefix
+    pattern = policy.tasks.id_pattern or rf"^{re.escape(prefix)}-\d{{4}}-\d{{3,}}$"
+    return Config(
+        root=root,
+        paths=Paths(**policy.paths.model_dump()),
+        id_prefix=prefix,
+        id_pattern=pattern,
+        target_branch=policy.git.target_branch,
+        hours_per_day=policy.estimates.hours_per_day,
+        days_per_week=policy.estimates.days_per_week,
+        default_hours=policy.estimates.default_hours,
+        resources=tuple(sorted(policy.resources.items())),
+        rule_levels=tuple(sorted(levels)),
+        min_acceptance_criteria=policy.quality.min_acceptance_criteria,
+        min_scenarios=policy.quality.min_scenarios,
+        min_risks=policy.quality.min_risks,
+        source=source,
+        digest=digest,
+    )

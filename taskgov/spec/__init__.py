@@ -1,0 +1,1 @@
+"""The task spec: model, YAML reading and writing, effort parsing, plain task objects."""

@@ -1,0 +1,111 @@
+"""Effort strings as people write them ("4h", "1.5w", "3-5d", "7-9w", "30m", "6") in hours."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "m": "minute", "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
+    "d": "day", "day": "day", "days": "day",
+    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week",
+}  # fmt: skip
+_POINTS = {"sp", "pt", "pts", "point", "points", "story points", "story point"}
+
+_NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
+_UNIT = r"([a-z]+(?:\s+points?)?)?"
+_PATTERN = re.compile(
+    rf"^~?\s*{_NUMBER}\s*{_UNIT}\s*(?:(?:-|–|to)\s*~?\s*{_NUMBER}\s*{_UNIT})?$"
+)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A three-point estimate in hours, with where it came from."""
+
+    optimistic: float
+    likely: float
+    pessimistic: float
+    source: str = "planning.estimate"
+
+    @property
+    def expected(self) -> float:
+        """The PERT mean (o + 4m + p) / 6."""
+        return (self.optimistic + 4 * self.likely + self.pessimistic) / 6
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "optimistic": _round(self.optimistic),
+            "likely": _round(self.likely),
+            "pessimistic": _round(self.pessimistic),
+            "expected": _round(self.expected),
+            "source": self.source,
+        }
+
+
+def _round(value: float) -> float:
+    return round(value, 4)
+
+
+class EffortError(ValueError):
+    """An effort string that cannot be read as hours."""
+
+
+def unit_hours(unit: str, hours_per_day: float, days_per_week: float) -> float:
+    kind = _UNITS.get(unit)
+    if kind == "minute":
+        return 1 / 60
+    if kind == "hour":
+        return 1.0
+    if kind == "day":
+        return hours_per_day
+    if kind == "week":
+        return hours_per_day * days_per_week
+    raise EffortError(f"unknown unit {unit!r} (use m, h, d or w)")
+
+
+def parse_effort(
+    text: object,
+    *,
+    hours_per_day: float = 8.0,
+    days_per_week: float = 5.0,
+    source: str = "classification.estimated_effort",
+) -> Estimate | None:
+    """Hours for an effort value; ``None`` when it is empty.
+
+    A single value gives equal optimistic/likely/pessimistic; a range ``a-b`` gives optimistic
+    ``a``, pessimistic ``b`` and the midpoint as likely. A number alone is hours. A trailing
+    ``# comment`` is ignored. Raises ``EffortError`` for anything else (story points included:
+    they have no conversion to hours).
+    """
+    if text is None or isinstance(text, bool):
+        if text is None:
+            return None
+        raise EffortError(f"{text!r} is not an effort")
+    if isinstance(text, (int, float)):
+        if text < 0:
+            raise EffortError("effort cannot be negative")
+        value = float(text)
+        return Estimate(value, value, value, source)
+    if not isinstance(text, str):
+        raise EffortError(f"{text!r} is not an effort")
+    cleaned = text.split("#", 1)[0].strip().lower()
+    if not cleaned:
+        return None
+    match = _PATTERN.match(cleaned)
+    if match is None:
+        raise EffortError(f"cannot read {text.strip()!r} as an effort (e.g. 4h, 1.5d, 3-5d, 2w)")
+    low_text, low_unit, high_text, high_unit = match.groups()
+    for unit in (low_unit, high_unit):
+        if unit and (unit in _POINTS or unit.endswith("points") or unit.endswith("point")):
+            raise EffortError(f"story points in {text.strip()!r} have no conversion to hours")
+    unit = high_unit or low_unit or "h"
+    first_unit = low_unit or unit
+    low = float(low_text) * unit_hours(first_unit, hours_per_day, days_per_week)
+    if high_text is None:
+        return Estimate(low, low, low, source)
+    high = float(high_text) * unit_hours(unit, hours_per_day, days_per_week)
+    if high < low:
+        raise EffortError(f"range {text.strip()!r} runs backwards")
+    return Estimate(low, (low + high) / 2, high, source)

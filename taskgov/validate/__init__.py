@@ -1,0 +1,1 @@
+"""Validation: schema, graph and quality rules over a repository's specs."""

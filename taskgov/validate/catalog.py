@@ -1,0 +1,64 @@
+"""The rule catalogue: stable ids, names, default severities.
+
+Ids never change meaning. ``policy.yaml`` can turn a rule off or change its severity by id or
+by name (``rules: {TG140: off, placeholder-left: error}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from taskgov.problems import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    unreadable: bool = False  # the input could not be read at all: exit code 2
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+RULES: dict[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule("TG001", "yaml-syntax", E, "the file is not valid YAML", unreadable=True),
+        Rule("TG002", "unreadable-file", E, "binary, not UTF-8, or unreadable", unreadable=True),
+        Rule("TG003", "symlink-outside-repo", E, "a symbolic link leaving the repository",
+             unreadable=True),
+        Rule("TG004", "yaml-too-complex", E, "alias bomb, recursive alias or deep nesting",
+             unreadable=True),
+        Rule("TG005", "file-too-large", E, "larger than the size limit", unreadable=True),
+        Rule("TG006", "duplicate-key", E, "a mapping repeats a key"),
+        Rule("TG010", "empty-spec", E, "the file holds no YAML document"),
+        Rule("TG011", "not-a-mapping", E, "the document is not a mapping of fields"),
+        Rule("TG100", "schema", E, "a field has the wrong type or value, or is missing"),
+        Rule("TG101", "unknown-key", W, "a key the spec format does not define (error: --strict)"),
+        Rule("TG102", "invalid-effort", W, "estimated_effort cannot be read as hours"),
+        Rule("TG110", "duplicate-id", E, "two specs share a task id"),
+        Rule("TG111", "id-filename-mismatch", E, "task_id differs from the file name"),
+        Rule("TG112", "invalid-id", E, "task_id does not match the id pattern or is unsafe"),
+        Rule("TG120", "dangling-reference", E, "a dependency names a task that exists nowhere"),
+        Rule("TG121", "blocks-disagreement", W, "state.blocks and state.blocked_by disagree"),
+        Rule("TG130", "dependency-cycle", E, "task dependencies form a cycle"),
+        Rule("TG140", "title-not-verb-first", W, "the title does not start with a verb"),
+        Rule("TG141", "no-acceptance-criteria", W, "acceptance_criteria is empty"),
+        Rule("TG142", "too-few-acceptance-criteria", E, "fewer acceptance criteria than policy"),
+        Rule("TG143", "too-few-scenarios", E, "fewer planning.scenarios than policy"),
+        Rule("TG144", "too-few-risks", E, "fewer planning.risks than policy"),
+        Rule("TG145", "placeholder-left", W, "a template placeholder was never filled in"),
+        Rule("TG150", "secret-in-spec", E, "spec text contains what looks like a credential"),
+    )
+}
+
+BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
+UNREADABLE: frozenset[str] = frozenset(r.id for r in RULES.values() if r.unreadable)
+CYCLE_RULE = "TG130"
+
+
+def lookup(key: str) -> Rule | None:
+    """A rule by id (``TG140``) or name (``title-not-verb-first``)."""
+    return RULES.get(key.upper()) or BY_NAME.get(key.lower())

@@ -1,0 +1,95 @@
+"""Rules across specs: duplicate ids, dangling references, blocks/blocked_by agreement, cycles."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from taskgov.graph.cycles import find_cycles
+from taskgov.problems import Problem
+from taskgov.repo import Repository
+from taskgov.validate.catalog import RULES
+
+
+def _problem(rule: str, path: str, line: int | None, task: str | None, message: str,
+             field: str | None = None) -> Problem:  # fmt: skip
+    return Problem(path, line, None, rule, RULES[rule].severity, message, task, field)
+
+
+def duplicate_ids(repo: Repository) -> Iterator[Problem]:
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for file in repo.files:
+        if file.task_id:
+            by_id[file.task_id].append(file.path)
+    for task_id, paths in sorted(by_id.items()):
+        if len(paths) < 2:
+            continue
+        for path in paths:
+            others = ", ".join(p for p in paths if p != path)
+            line = next((f.task.line("task_id") for f in repo.files
+                         if f.path == path and f.task), None)  # fmt: skip
+            yield _problem("TG110", path, line, task_id,
+                           f"task id {task_id} is also used by {others}", "task_id")  # fmt: skip
+
+
+def dangling_references(repo: Repository) -> Iterator[Problem]:
+    config = repo.config
+    for dep in repo.graph.dangling:
+        missing = dep.prerequisite if dep.dependent == dep.declared_in else dep.dependent
+        path = repo.tasks[dep.declared_in].path
+        yield _problem("TG120", path, dep.line, dep.declared_in,
+                       f"{dep.source} names {missing}, which is in neither "
+                       f"{config.paths.active} nor {config.paths.completed}",
+                       dep.source)  # fmt: skip
+
+
+def blocks_disagreement(repo: Repository) -> Iterator[Problem]:
+    tasks = repo.tasks
+    for task in tasks.values():
+        for other_id in task.blocks:
+            other = tasks.get(other_id)
+            if other is not None and task.id not in other.blocked_by:
+                yield _problem("TG121", task.path, _line(task, "state.blocks", other_id), task.id,
+                               f"{task.id} lists {other_id} in state.blocks, but {other_id}'s "
+                               f"state.blocked_by does not list {task.id}",
+                               "state.blocks")  # fmt: skip
+        for other_id in task.blocked_by:
+            other = tasks.get(other_id)
+            if other is not None and task.id not in other.blocks:
+                yield _problem("TG121", task.path, _line(task, "state.blocked_by", other_id),
+                               task.id, f"{task.id} lists {other_id} in state.blocked_by, but "
+                               f"{other_id}'s state.blocks does not list {task.id}",
+                               "state.blocked_by")  # fmt: skip
+
+
+def _line(task: object, source: str, other: str) -> int | None:
+    for dep in getattr(task, "declared", ()):
+        if dep.source == source and other in (dep.prerequisite, dep.dependent):
+            return dep.line  # type: ignore[no-any-return]
+    return None
+
+
+def cycles(repo: Repository) -> Iterator[Problem]:
+    graph = repo.graph
+    successors = graph.successors()
+    declared = {(e.dependent, e.prerequisite): e.declarations[0] for e in graph.edges}
+    for cycle in find_cycles(repo.tasks.keys(), successors):
+        first = declared[(cycle[0], cycle[1])]
+        path = repo.tasks[first.declared_in].path
+        yield _problem("TG130", path, first.line, cycle[0],
+                       "dependency cycle: " + " -> ".join(cycle), first.source)  # fmt: skip
+
+
+def cycle_paths(repo: Repository) -> list[list[str]]:
+    """Every cycle (one per strongly connected component) as a closed path of ids."""
+    return find_cycles(repo.tasks.keys(), repo.graph.successors())
+
+
+RULE_SETS = (duplicate_ids, dangling_references, blocks_disagreement, cycles)
+
+
+def repository_problems(repo: Repository) -> list[Problem]:
+    problems: list[Problem] = []
+    for rule_set in RULE_SETS:
+        problems.extend(rule_set(repo))
+    return problems

@@ -1,0 +1,149 @@
+"""Rules over the words of a spec: verb-first titles, leaked credentials, unfilled placeholders."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+# Imperative verbs that start task titles. Lower case; inflections are matched below.
+VERBS = frozenset(
+    """
+    accept adapt add adjust adopt align allow analyse analyze annotate apply archive assemble
+    assess audit automate backfill backport benchmark bind block boot bootstrap bound build bump
+    burn cache calculate calibrate call cancel capture centralize centralise change check clarify
+    clean cleanup clear close collect combine compare compile complete compose compute configure
+    connect consolidate containerize convert copy correct create cut debug decide decompose
+    decouple deduplicate define delete deliver deploy deprecate derive describe design detect
+    determine develop diagnose disable discover dispatch display document downgrade draft drop
+    dump edit eliminate embed emit enable encode enforce enhance ensure establish estimate
+    evaluate examine expand experiment explain explore export expose extend extract finalize
+    finalise find fit fix flag flatten fold forbid format freeze gate generalize generate group
+    guard handle harden hide hook identify implement import improve include increase index
+    inline inspect install instrument integrate introduce investigate isolate keep label land
+    launch lay limit link lint list load localize lock log lower maintain make manage map mark
+    measure merge migrate minimize mirror mock model modernize modularize monitor move name
+    normalize normalise notify obtain onboard open optimize optimise orchestrate organize
+    organise outline overhaul package parallelize parameterize parse patch pin plan polish
+    populate port prepare present preserve prevent print prioritize probe process produce
+    profile program propagate propose protect prototype provide provision prune publish pull
+    purge push query queue raise read rebase rebuild receive record recover redesign reduce
+    refactor refine register reimplement reject release relocate remove rename render reorder
+    reorganize repair replace report reproduce request require research reset resolve restore
+    restrict restructure resume retire retry return reuse review revise revert rewrite rollback
+    roll rotate route run sample sanitize save scaffold scale scan schedule scope script search
+    secure seed select send separate serialize serve set settle setup share ship show shrink
+    simplify simulate skip slim sort specify speed split spike stabilize stabilise standardize
+    start stop store streamline strengthen stress strip structure stub submit summarize support
+    surface swap switch sync synchronize tag test tidy time toggle trace track train transform
+    translate triage trim troubleshoot tune turn unblock unify uninstall unlock untangle update
+    upgrade upload use validate verify version vet visualize visualise warn watch widen wire
+    wrap write
+    """.split()
+)
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def first_word(title: str) -> str:
+    match = _WORD.search(title)
+    return match.group(0).lower() if match and match.start() == _leading(title) else ""
+
+
+def _leading(title: str) -> int:
+    return len(title) - len(title.lstrip(" \t\"'`*_([{"))
+
+
+def is_verb_first(title: str) -> bool:
+    """Whether ``title`` starts with an imperative verb ("Implement X", not "X implementation")."""
+    word = first_word(title)
+    if not word:
+        return False
+    if word in VERBS:
+        return True
+    # "Re-run", "Auto-generate": judge the part after the prefix.
+    if "-" in word:
+        tail = word.rsplit("-", 1)[1]
+        return tail in VERBS
+    return False
+
+
+# --------------------------------------------------------------------------- secrets
+
+_SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")),
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})")),
+    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    ("Stripe key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}")),
+    ("JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    ("password in URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s:@]{3,}@")),
+)  # fmt: skip
+_ASSIGNMENT = re.compile(
+    r"(?i)\b(password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|token)"
+    r"[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+_=.-]{16,})"
+)
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
+
+
+def redact(secret: str) -> str:
+    return f"{secret[:4]}…{secret[-2:]}" if len(secret) > 8 else "…"
+
+
+def find_secrets(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(line, column, kind, redacted) for every credential-looking string in ``text``."""
+    if not _might_hold_secret(text):
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        for kind, pattern in _SECRET_PATTERNS:
+            for match in pattern.finditer(line):
+                yield number, match.start() + 1, kind, redact(match.group(0))
+        for match in _ASSIGNMENT.finditer(line):
+            value = match.group(2)
+            if _entropy(value) >= 3.5 and any(c.isdigit() for c in value):
+                yield number, match.start(2) + 1, f"{match.group(1)} value", redact(value)
+
+
+_HINTS = re.compile(
+    r"PRIVATE KEY|AKIA|ASIA|gh[pousr]_|github_pat_|glpat-|xox|sk-|AIza|_live_|eyJ|://[^\s/]*@"
+    r"|(?i:password|passwd|secret|key|token)"
+)
+
+
+def _might_hold_secret(text: str) -> bool:
+    return _HINTS.search(text) is not None
+
+
+# --------------------------------------------------------------------------- placeholders
+
+PLACEHOLDERS = re.compile(r"YYYY-(?:MM|NNN)|HH:MM(?::SS)?|\bTASK-YYYY\b")
+
+
+def find_placeholders(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, placeholder) outside comments."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = _strip_comment(line)
+        for match in PLACEHOLDERS.finditer(content):
+            yield number, match.start() + 1, match.group(0)
+
+
+def _strip_comment(line: str) -> str:
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return line[:index]
+    return line
