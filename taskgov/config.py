@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from taskgov.errors import ConfigError, UsageError
 from taskgov.problems import Severity
@@ -69,7 +69,6 @@ class Config:
                     self.id_pattern,
                     self.hours_per_day,
                     self.days_per_week,
-                    self.rule_levels,
                     self.min_acceptance_criteria,
                     self.min_scenarios,
                     self.min_risks,
@@ -93,11 +92,19 @@ def load_config(root: Path) -> Config:
     policy = root / POLICY_PATH
     if not policy.exists():
         return Config(root=root)
-    from taskgov.spec.yamlio import YamlProblem, load, locate, read_text
+    from taskgov.spec.cache import blob_id, memo_get, memo_put
+    from taskgov.spec.yamlio import YamlProblem, decode, load, locate, read_bytes
 
     try:
-        text = read_text(policy, root)
-        data, node = load(text)
+        raw = read_bytes(policy, root)
+    except YamlProblem as problem:
+        raise ConfigError(f"{POLICY_PATH}: {problem.message}") from None
+    digest = blob_id(raw)
+    cached = memo_get(root, "policy.cache", digest)
+    if isinstance(cached, Config):
+        return replace(cached, root=root)
+    try:
+        data, node = load(decode(raw))
     except YamlProblem as problem:
         where = f"{POLICY_PATH}:{problem.line}" if problem.line else POLICY_PATH
         raise ConfigError(f"{where}: {problem.message}") from None
@@ -107,13 +114,14 @@ def load_config(root: Path) -> Config:
         raise ConfigError(f"{POLICY_PATH}:1: the policy must be a mapping of sections")
     from taskgov.policy.model import config_from_policy
 
-    digest = hashlib.sha1(text.encode()).hexdigest()
     try:
-        return config_from_policy(root, data, POLICY_PATH, digest)
+        config = config_from_policy(root, data, POLICY_PATH, digest)
     except _PolicyIssue as issue:
         where = locate(node, issue.path)
         line = f":{where[0]}" if where else ""
         raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
+    memo_put(root, "policy.cache", digest, config)
+    return config
 
 
 class _PolicyIssue(Exception):

@@ -110,3 +110,41 @@ class SpecCache:
             os.replace(tmp, self.location)
         except OSError:
             pass  # read-only git directory: run uncached
+
+
+def _memo_path(root: Path, name: str) -> Path | None:
+    if os.environ.get("TASKGOV_NO_CACHE"):
+        return None
+    directory = git_dir(root)
+    return directory / "taskgov" / name if directory else None
+
+
+def memo_get(root: Path, name: str, key: object) -> Any:
+    """A small value cached under ``name`` for exactly ``key``, else ``None``."""
+    location = _memo_path(root, name)
+    if location is None:
+        return None
+    try:
+        with location.open("rb") as handle:
+            stored = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            ValueError, TypeError):  # fmt: skip
+        return None
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (FORMAT, __version__, key):
+        return stored[1]
+    return None
+
+
+def memo_put(root: Path, name: str, key: object, value: object) -> None:
+    location = _memo_path(root, name)
+    if location is None:
+        return
+    try:
+        location.parent.mkdir(parents=True, exist_ok=True)
+        tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(((FORMAT, __version__, key), value), handle,
+                        protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+        os.replace(tmp, location)
+    except OSError:
+        pass

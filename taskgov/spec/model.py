@@ -65,6 +65,7 @@ def _default_if_empty(default: str) -> Any:
 Text = Annotated[str, BeforeValidator(_text)]
 TextList = Annotated[list[Text], BeforeValidator(_listed)]
 Hours = Annotated[float | str, BeforeValidator(_text)]
+IdList = Annotated[list[str], BeforeValidator(_listed)]  # task ids: text only, never numbers
 
 
 class _Model(BaseModel):
@@ -152,8 +153,8 @@ class Documentation(_Model):
 
 class State(_Model):
     status: Annotated[Status, BeforeValidator(_default_if_empty("draft"))] = "draft"
-    blocked_by: TextList = Field(default_factory=list)
-    blocks: TextList = Field(default_factory=list)
+    blocked_by: IdList = Field(default_factory=list)
+    blocks: IdList = Field(default_factory=list)
     started_at: Text = ""
     completed_at: Text = ""
 

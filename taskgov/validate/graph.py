@@ -38,7 +38,7 @@ def dangling_references(repo: Repository) -> Iterator[Problem]:
         missing = dep.prerequisite if dep.dependent == dep.declared_in else dep.dependent
         path = repo.tasks[dep.declared_in].path
         yield _problem("TG120", path, dep.line, dep.declared_in,
-                       f"{dep.source} names {missing}, which is in neither "
+                       f"names {missing}, which is in neither "
                        f"{config.paths.active} nor {config.paths.completed}",
                        dep.source)  # fmt: skip
 

@@ -1,0 +1,41 @@
+"""The bundled example (what `make run` shows): the calibration milestone with real history."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import taskgov
+from taskgov.state import frontier
+from taskgov.validate.report import validate
+from tests.conftest import PROJECT
+
+
+def test_example_builds_validates_and_has_the_expected_frontier(tmp_path: Path) -> None:
+    target = tmp_path / "example"
+    subprocess.run([sys.executable, str(PROJECT / "examples/build_example.py"), str(target)],
+                   check=True, capture_output=True)  # fmt: skip
+    log = subprocess.run(["git", "-C", str(target), "log", "--format=%s%n%b"], check=True,
+                         capture_output=True, text=True).stdout  # fmt: skip
+    assert "Closes: TASK-2026-006" in log and "Task: TASK-2026-008" in log
+    repository = taskgov.load_repo(target)
+    assert validate(repository).problems == ()
+    assert [t.id for t in frontier(repository)] == ["TASK-2026-009", "TASK-2026-013"]
+
+    # Rebuilding replaces the example but gives the very same history.
+    head = subprocess.run(["git", "-C", str(target), "rev-parse", "HEAD"], check=True,
+                          capture_output=True, text=True).stdout  # fmt: skip
+    subprocess.run([sys.executable, str(PROJECT / "examples/build_example.py"), str(target)],
+                   check=True, capture_output=True)  # fmt: skip
+    again = subprocess.run(["git", "-C", str(target), "rev-parse", "HEAD"], check=True,
+                           capture_output=True, text=True).stdout  # fmt: skip
+    assert again == head
+
+
+def test_example_builder_refuses_foreign_directories(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    done = subprocess.run([sys.executable, str(PROJECT / "examples/build_example.py"),
+                           str(tmp_path)], capture_output=True, text=True)  # fmt: skip
+    assert done.returncode != 0
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
