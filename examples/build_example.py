@@ -29,15 +29,19 @@ HUMAN = ("Stillwater", "stillwater@example.com")
 
 def git(repo: Path, *args: str, date: str | None = None) -> None:
     env = dict(os.environ)
-    env.update({
-        "GIT_AUTHOR_NAME": HUMAN[0], "GIT_AUTHOR_EMAIL": HUMAN[1],
-        "GIT_COMMITTER_NAME": HUMAN[0], "GIT_COMMITTER_EMAIL": HUMAN[1],
-        "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
-    })  # fmt: skip
+    env.update(
+        {
+            "GIT_AUTHOR_NAME": HUMAN[0],
+            "GIT_AUTHOR_EMAIL": HUMAN[1],
+            "GIT_COMMITTER_NAME": HUMAN[0],
+            "GIT_COMMITTER_EMAIL": HUMAN[1],
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+        }
+    )
     if date:
         env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env,
-                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, stdout=subprocess.DEVNULL)
 
 
 def commit(repo: Path, message: str, date: str) -> None:
@@ -84,27 +88,50 @@ def build(target: Path) -> None:
 
     for spec in sorted(SPECS.glob("*.yaml")):
         shutil.copyfile(spec, target / "docs" / "tasks" / "active" / spec.name)
-    commit(target, "docs(tasks): plan milestone M3, calibration framework\n\n"
-           "Three fitting tasks run in parallel; the CLI waits for all of them and the\n"
-           "first calibration run waits for the CLI.", "2026-01-23T11:00:00Z")  # fmt: skip
+    commit(
+        target,
+        "docs(tasks): plan milestone M3, calibration framework\n\n"
+        "Three fitting tasks run in parallel; the CLI waits for all of them and the\n"
+        "first calibration run waits for the CLI.",
+        "2026-01-23T11:00:00Z",
+    )
 
     set_state(target, "TASK-2026-006", status="in_progress", started_at="2026-01-26T11:00:00Z")
-    write(target, "src/graphs/calibration/roofline_fitter.py",
-          '"""Fit roofline parameters from benchmark results."""\n')  # fmt: skip
-    commit(target, "feat(calibration): fit roofline parameters from benchmarks\n\n"
-           f"Task: TASK-2026-006\n{AI}", "2026-01-26T11:40:00Z")  # fmt: skip
+    write(
+        target,
+        "src/graphs/calibration/roofline_fitter.py",
+        '"""Fit roofline parameters from benchmark results."""\n',
+    )
+    commit(
+        target,
+        f"feat(calibration): fit roofline parameters from benchmarks\n\nTask: TASK-2026-006\n{AI}",
+        "2026-01-26T11:40:00Z",
+    )
 
     set_state(target, "TASK-2026-006", status="completed", completed_at="2026-01-26T12:30:00Z")
-    write(target, "tests/calibration/test_roofline_fitter.py",
-          '"""Roofline fitter tests on synthetic data."""\n')  # fmt: skip
-    commit(target, "test(calibration): cover roofline fitting on synthetic data\n\n"
-           f"Closes: TASK-2026-006\n{REVIEWER}\n{AI}", "2026-01-26T12:30:00Z")  # fmt: skip
+    write(
+        target,
+        "tests/calibration/test_roofline_fitter.py",
+        '"""Roofline fitter tests on synthetic data."""\n',
+    )
+    commit(
+        target,
+        "test(calibration): cover roofline fitting on synthetic data\n\n"
+        f"Closes: TASK-2026-006\n{REVIEWER}\n{AI}",
+        "2026-01-26T12:30:00Z",
+    )
 
     set_state(target, "TASK-2026-008", status="in_progress", started_at="2026-01-27T09:00:00Z")
-    write(target, "src/graphs/calibration/energy_fitter.py",
-          '"""Fit energy coefficients from power measurements."""\n')  # fmt: skip
-    commit(target, "feat(calibration): start energy coefficient fitting\n\n"
-           f"Task: TASK-2026-008\n{AI}", "2026-01-27T09:30:00Z")  # fmt: skip
+    write(
+        target,
+        "src/graphs/calibration/energy_fitter.py",
+        '"""Fit energy coefficients from power measurements."""\n',
+    )
+    commit(
+        target,
+        f"feat(calibration): start energy coefficient fitting\n\nTask: TASK-2026-008\n{AI}",
+        "2026-01-27T09:30:00Z",
+    )
 
 
 def main(argv: list[str]) -> int:

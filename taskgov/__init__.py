@@ -13,8 +13,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from taskgov.config import Config, load_config  # noqa: E402
-from taskgov.errors import (  # noqa: E402
+from taskgov.config import Config, load_config
+from taskgov.errors import (
     CheckFailed,
     ConfigError,
     CycleError,
@@ -23,10 +23,10 @@ from taskgov.errors import (  # noqa: E402
     TaskgovError,
     UsageError,
 )
-from taskgov.problems import Problem, Severity  # noqa: E402
-from taskgov.repo import Repository, load_repo  # noqa: E402
-from taskgov.spec.effort import EffortError, Estimate, parse_effort  # noqa: E402
-from taskgov.spec.task import Dependency, Task  # noqa: E402
+from taskgov.problems import Problem, Severity
+from taskgov.repo import Repository, load_repo
+from taskgov.spec.effort import EffortError, Estimate, parse_effort
+from taskgov.spec.task import Dependency, Task
 
 __all__ = [
     "CheckFailed",

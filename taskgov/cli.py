@@ -13,6 +13,7 @@ import click
 from taskgov import __version__
 from taskgov import output as ui
 from taskgov.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, TaskgovError, UsageError
+from taskgov.validate.catalog import RULES
 
 EXIT_CODES = """\b
 Exit codes: 0 ok (warnings allowed) · 1 problems found · 2 bad usage or
@@ -50,19 +51,24 @@ class Env:
 
 
 def _env(ctx: click.Context) -> Env:
-    return ctx.ensure_object(Env)  # type: ignore[no-any-return]
+    return ctx.ensure_object(Env)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 
 @click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-C", "directory", metavar="DIR", type=click.Path(file_okay=False),
-              help="Run as if taskgov was started in DIR.")
+@click.option(
+    "-C",
+    "directory",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Run as if taskgov was started in DIR.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="taskgov")
 @click.pass_context
-def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:  # noqa: ARG001
+def cli(ctx: click.Context, directory: str | None, debug: bool) -> None:
     cwd = Path.cwd()
     if directory is not None:
         cwd = (cwd / directory).resolve()
@@ -100,35 +106,78 @@ def init(ctx: click.Context, as_json: bool) -> int:
     return EXIT_OK
 
 
-@cli.command(epilog="""\b
+@cli.command(
+    epilog="""\b
 Examples:
   taskgov new "Implement energy coefficient fitting" --priority high --effort 8h
   taskgov new "Create calibration CLI" --depends-on TASK-2026-006 --estimate 4,6,10
-  taskgov new "Train the model" --resource gpu=1 --milestone M3 --status draft""")
+  taskgov new "Train the model" --resource gpu=1 --milestone M3 --status draft"""
+)
 @click.argument("title")
 @click.option("--id", "task_id", metavar="ID", help="Task id (default: the next free one).")
-@click.option("--depends-on", "depends_on", metavar="ID", multiple=True,
-              help="A task this one waits for (repeatable); written to state.blocked_by.")
-@click.option("--estimate", metavar="O,M,P",
-              help="Three-point estimate in hours (or 2d, 1w), written to planning.estimate.")
-@click.option("--effort", metavar="EFFORT", default="",
-              help="classification.estimated_effort, e.g. 4h, 3-5d.")
-@click.option("--priority", default="medium", show_default=True,
-              type=click.Choice(["critical", "high", "medium", "low"]))
+@click.option(
+    "--depends-on",
+    "depends_on",
+    metavar="ID",
+    multiple=True,
+    help="A task this one waits for (repeatable): written to state.blocked_by, and the new "
+    "id is added to that task's state.blocks (a one-line edit).",
+)
+@click.option(
+    "--estimate",
+    metavar="O,M,P",
+    help="Three-point estimate in hours (or 2d, 1w), written to planning.estimate.",
+)
+@click.option(
+    "--effort", metavar="EFFORT", default="", help="classification.estimated_effort, e.g. 4h, 3-5d."
+)
+@click.option(
+    "--priority",
+    default="medium",
+    show_default=True,
+    type=click.Choice(["critical", "high", "medium", "low"]),
+)
 @click.option("--milestone", default="", metavar="M")
-@click.option("--status", default="ready", show_default=True,
-              type=click.Choice(["draft", "ready", "assigned", "in_progress", "review",
-                                 "blocked", "completed", "cancelled"]))
-@click.option("--resource", "resources", metavar="NAME=N", multiple=True,
-              help="A resource the task holds while running (repeatable).")
+@click.option(
+    "--status",
+    default="ready",
+    show_default=True,
+    type=click.Choice(
+        ["draft", "ready", "assigned", "in_progress", "review", "blocked", "completed", "cancelled"]
+    ),
+)
+@click.option(
+    "--resource",
+    "resources",
+    metavar="NAME=N",
+    multiple=True,
+    help="A resource the task holds while running (repeatable).",
+)
 @click.option("--assignee", default="", metavar="WHO")
-@click.option("--type", "task_type", default="", metavar="TYPE",
-              help="classification.type (feature, bugfix, refactor, ...).")
+@click.option(
+    "--type",
+    "task_type",
+    default="",
+    metavar="TYPE",
+    help="classification.type (feature, bugfix, refactor, ...).",
+)
 @json_option
 @click.pass_context
-def new(ctx: click.Context, title: str, task_id: str | None, depends_on: tuple[str, ...],
-        estimate: str | None, effort: str, priority: str, milestone: str, status: str,
-        resources: tuple[str, ...], assignee: str, task_type: str, as_json: bool) -> int:
+def new(
+    ctx: click.Context,
+    title: str,
+    task_id: str | None,
+    depends_on: tuple[str, ...],
+    estimate: str | None,
+    effort: str,
+    priority: str,
+    milestone: str,
+    status: str,
+    resources: tuple[str, ...],
+    assignee: str,
+    task_type: str,
+    as_json: bool,
+) -> int:
     """Write a new task spec from the template and print its path."""
     from taskgov.repo import load_repo
     from taskgov.scaffold import NewTask, parse_estimate, parse_resource, write_new
@@ -149,12 +198,25 @@ def new(ctx: click.Context, title: str, task_id: str | None, depends_on: tuple[s
         task_type=task_type,
         created_by=_git_user(config.root),
     )
-    new_id, path = write_new(request, config, set(repo.known_ids))
-    relative = path.relative_to(config.root).as_posix()
+    known = {f.task_id: config.root / f.path for f in repo.files if f.task_id}
+    created = write_new(request, config, known)
+    relative = created.path.relative_to(config.root).as_posix()
+    linked = [p.relative_to(config.root).as_posix() for p in created.linked]
     if as_json:
-        ui.emit_json({"id": new_id, "path": relative})
+        ui.emit_json(
+            {
+                "id": created.task_id,
+                "path": relative,
+                "linked": linked,
+                "notes": list(created.notes),
+            }
+        )
     else:
         ui.out(relative)
+        for path in linked:
+            ui.err(f"listed {created.task_id} in state.blocks of {path}")
+    for note in created.notes:
+        ui.err(f"taskgov: warning: {note}")
     return EXIT_OK
 
 
@@ -165,14 +227,24 @@ def _git_user(root: Path) -> str:
 
 
 @cli.command("list", epilog="Example: taskgov list --status ready --milestone M3")
-@click.option("--status", "statuses", multiple=True, metavar="S",
-              help="Only tasks with this status (derived or as written; repeatable).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    metavar="S",
+    help="Only tasks with this status (derived or as written; repeatable).",
+)
 @click.option("--milestone", "milestones", multiple=True, metavar="M")
 @click.option("--priority", "priorities", multiple=True, metavar="P")
 @json_option
 @click.pass_context
-def list_command(ctx: click.Context, statuses: tuple[str, ...], milestones: tuple[str, ...],
-                 priorities: tuple[str, ...], as_json: bool) -> int:
+def list_command(
+    ctx: click.Context,
+    statuses: tuple[str, ...],
+    milestones: tuple[str, ...],
+    priorities: tuple[str, ...],
+    as_json: bool,
+) -> int:
     """List tasks, sorted by id.
 
     STATUS is the derived status: a task whose dependencies are not complete is "blocked"
@@ -185,14 +257,23 @@ def list_command(ctx: click.Context, statuses: tuple[str, ...], milestones: tupl
         ui.emit_json(data)
         return EXIT_OK
     rows = [
-        (t["id"], _status(t), t["priority"], t["milestone"] or None,
-         t["estimate_hours"]["expected"] if t["estimate_hours"] else None,
-         ", ".join(t["depends_on"]) or None, t["title"])
+        (
+            t["id"],
+            _status(t),
+            t["priority"],
+            t["milestone"] or None,
+            t["estimate_hours"]["expected"] if t["estimate_hours"] else None,
+            ", ".join(t["depends_on"]) or None,
+            t["title"],
+        )
         for t in data["tasks"]
-    ]  # fmt: skip
+    ]
     if rows:
-        ui.out(ui.table(("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON",
-                         "TITLE"), rows))  # fmt: skip
+        ui.out(
+            ui.table(
+                ("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON", "TITLE"), rows
+            )
+        )
     else:
         ui.out("no tasks")
     return EXIT_OK
@@ -219,31 +300,40 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
     estimate = data["estimate_hours"]
     lines = [
         f"{data['id']}  {data['title']}",
-        f"  status     {_status(data)}" + (f"  ({data['state']['reason']})"
-                                           if data["state"]["reason"] != "spec" else ""),
+        f"  status     {_status(data)}"
+        + (f"  ({data['state']['reason']})" if data["state"]["reason"] != "spec" else ""),
         f"  priority   {data['priority']}",
         f"  milestone  {data['milestone'] or '-'}"
         + (f"  (target {data['target_version']})" if data["target_version"] else ""),
         f"  assignee   {data['assignee'] or '-'}",
-        "  estimate   " + (f"{estimate['expected']:g} h expected ({estimate['optimistic']:g} / "
-                           f"{estimate['likely']:g} / {estimate['pessimistic']:g}, from "
-                           f"{estimate['source']})" if estimate else "-"),
+        "  estimate   "
+        + (
+            f"{estimate['expected']:g} h expected ({estimate['optimistic']:g} / "
+            f"{estimate['likely']:g} / {estimate['pessimistic']:g}, from "
+            f"{estimate['source']})"
+            if estimate
+            else "-"
+        ),
         f"  file       {data['path']}",
-    ]  # fmt: skip
+    ]
     if data["resources"]:
-        lines.append("  resources  " + ", ".join(f"{k}={v:g}" for k, v in data["resources"].items()))
+        lines.append(
+            "  resources  " + ", ".join(f"{k}={v:g}" for k, v in data["resources"].items())
+        )
     for label, key in (("depends on", "dependencies"), ("needed by", "dependents")):
         entries = data[key]
         lines.append(f"  {label:<10} " + ("-" if not entries else ""))
         for entry in entries:
             soft = "" if entry["hard"] else " (soft)"
-            lines.append(f"    {entry['id']}  [{entry['status']}]{soft}  via "
-                         + ", ".join(entry["sources"]))  # fmt: skip
+            lines.append(
+                f"    {entry['id']}  [{entry['status']}]{soft}  via " + ", ".join(entry["sources"])
+            )
     ui.out("\n".join(lines))
     return EXIT_OK
 
 
-@cli.command(epilog="""\b
+@cli.command(
+    epilog="""\b
 Examples:
   taskgov validate                       every spec in the repository
   taskgov validate docs/tasks/active/TASK-2026-010.yaml
@@ -252,17 +342,25 @@ Examples:
 
 \b
 Rules (ids are stable; turn them off or change their level in policy.yaml `rules:`):
-""" + "\n".join(f"  {r.id}  {r.name:<28} {r.severity.value}"
-                for r in __import__("taskgov.validate.catalog", fromlist=["RULES"]).RULES.values())
-    + "\n\n" + EXIT_CODES.replace("\b\n", "\b\n"))  # fmt: skip
+"""
+    + "\n".join(f"  {r.id}  {r.name:<28} {r.severity.value}" for r in RULES.values())
+    + "\n\n"
+    + EXIT_CODES
+)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--strict", is_flag=True, help="Unknown keys are errors, not warnings.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
-              help="Report format (default text).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default=None,
+    help="Report format (default text).",
+)
 @json_option
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str | None,
-             as_json: bool) -> int:
+def validate(
+    ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str | None, as_json: bool
+) -> int:
     """Check specs: schema, ids, dependencies, cycles and quality rules.
 
     Every file is checked and reported; one broken file never hides the others. Exits 1 when
@@ -284,7 +382,9 @@ def validate(ctx: click.Context, paths: tuple[str, ...], strict: bool, fmt: str 
         for problem in report.problems:
             ui.out(problem.render())
         noun = "file" if report.files == 1 else "files"
-        summary = f"{report.files} {noun} checked: {report.errors} errors, {report.warnings} warnings"
+        summary = (
+            f"{report.files} {noun} checked: {report.errors} errors, {report.warnings} warnings"
+        )
         ui.err(summary if report.problems else f"{report.files} {noun} checked: no problems")
     return report.exit_code
 
@@ -307,9 +407,16 @@ def ready(ctx: click.Context, as_json: bool) -> int:
     if not data["ready"]:
         ui.out("nothing is ready")
         return EXIT_OK
-    rows = [(t["id"], t["priority"], t["milestone"] or None,
-             t["estimate_hours"]["expected"] if t["estimate_hours"] else None, t["title"])
-            for t in data["ready"]]  # fmt: skip
+    rows = [
+        (
+            t["id"],
+            t["priority"],
+            t["milestone"] or None,
+            t["estimate_hours"]["expected"] if t["estimate_hours"] else None,
+            t["title"],
+        )
+        for t in data["ready"]
+    ]
     ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "TITLE"), rows))
     return EXIT_OK
 
@@ -364,7 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        ui.err(f"taskgov: internal error: {type(exc).__name__}: {exc} "
-               "(rerun with --debug for the traceback, and please report it)")  # fmt: skip
+        ui.err(
+            f"taskgov: internal error: {type(exc).__name__}: {exc} "
+            "(rerun with --debug for the traceback, and please report it)"
+        )
         return 70
     return int(result) if isinstance(result, int) else EXIT_OK

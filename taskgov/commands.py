@@ -19,9 +19,10 @@ def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, An
         "spec_status": task.status,
         "priority": task.priority,
         "milestone": task.milestone,
-        "depends_on": sorted({e.prerequisite for e in prerequisites}
-                             | {d.prerequisite for d in repo.graph.dangling
-                                if d.dependent == task.id}),  # fmt: skip
+        "depends_on": sorted(
+            {e.prerequisite for e in prerequisites}
+            | {d.prerequisite for d in repo.graph.dangling if d.dependent == task.id}
+        ),
         "estimate_hours": task.estimate.as_dict() if task.estimate else None,
         "path": task.path,
     }
@@ -67,15 +68,22 @@ def show_task(repo: Repository, task_id: str) -> dict[str, Any]:
             "skills": list(task.skills),
             "acceptance_criteria": task.acceptance_criteria,
             "archived": task.archived,
-            "dependencies": [_edge(e, states, prerequisite=True)
-                             for e in repo.graph.prerequisites().get(task.id, ())]
+            "dependencies": [
+                _edge(e, states, prerequisite=True)
+                for e in repo.graph.prerequisites().get(task.id, ())
+            ]
             + [_missing(d) for d in repo.graph.dangling if d.dependent == task.id],
-            "dependents": [_edge(e, states, prerequisite=False)
-                           for e in repo.graph.dependents().get(task.id, ())]
-            + [_missing(d, dependent=True) for d in repo.graph.dangling
-               if d.prerequisite == task.id],
+            "dependents": [
+                _edge(e, states, prerequisite=False)
+                for e in repo.graph.dependents().get(task.id, ())
+            ]
+            + [
+                _missing(d, dependent=True)
+                for d in repo.graph.dangling
+                if d.prerequisite == task.id
+            ],
         }
-    )  # fmt: skip
+    )
     return data
 
 

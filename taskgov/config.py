@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
 from taskgov.errors import ConfigError, UsageError
 from taskgov.problems import Severity
 
@@ -117,8 +118,8 @@ def load_config(root: Path) -> Config:
     try:
         config = config_from_policy(root, data, POLICY_PATH, digest)
     except _PolicyIssue as issue:
-        where = locate(node, issue.path)
-        line = f":{where[0]}" if where else ""
+        found = locate(node, issue.path)
+        line = f":{found[0]}" if found else ""
         raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
     memo_put(root, "policy.cache", digest, config)
     return config

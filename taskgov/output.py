@@ -23,7 +23,9 @@ def emit_json(data: Any) -> None:
     out(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[object]], *, last_free: bool = True) -> str:
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[object]], *, last_free: bool = True
+) -> str:
     """Plain aligned columns (the last column is left unpadded)."""
     text_rows = [[_cell(c) for c in row] for row in rows]
     widths = [len(h) for h in headers]

@@ -64,8 +64,10 @@ class Repository:
                     raise NotFoundError(
                         f"{task_id}: {file.path} is invalid (run `taskgov validate`)"
                     ) from None
-            raise NotFoundError(f"no task {task_id!r} in {self.config.paths.active} or "
-                                f"{self.config.paths.completed}") from None  # fmt: skip
+            raise NotFoundError(
+                f"no task {task_id!r} in {self.config.paths.active} or "
+                f"{self.config.paths.completed}"
+            ) from None
 
 
 def spec_files(config: Config) -> list[tuple[Path, bool]]:
@@ -84,13 +86,14 @@ def spec_files(config: Config) -> list[tuple[Path, bool]]:
 
 
 def _walk(directory: Path) -> list[Path]:
-    paths = []
+    paths: list[Path] = []
     for base, dirs, names in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         paths.extend(
-            Path(base, name) for name in sorted(names)
+            Path(base, name)
+            for name in sorted(names)
             if name.endswith(SPEC_SUFFIXES) and not name.startswith(".")
-        )  # fmt: skip
+        )
     return paths
 
 
@@ -140,7 +143,7 @@ def _load_one(
         return FileResult(relpath, None, None, tuple(findings.problems))
     blob = blob_id(data)
     cached = store.get(relpath, blob)
-    if cached is None or cached.task is not None and cached.task.archived != archived:
+    if cached is None or (cached.task is not None and cached.task.archived != archived):
         cached = parse_spec_bytes(data, relpath, config, archived)
     store.put(relpath, blob, stat, cached)
     return cached  # type: ignore[no-any-return]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import stat
@@ -35,11 +36,14 @@ def init(config: Config) -> InitResult:
     files: list[tuple[str, str, bool]] = [
         (paths.template, template_text("task-spec.yaml"), False),
         (POLICY_PATH, template_text("policy.yaml"), False),
-        ("docs/governance/AI-CONTRIBUTION-POLICY.md",
-         template_text("AI-CONTRIBUTION-POLICY.md"), False),
+        (
+            "docs/governance/AI-CONTRIBUTION-POLICY.md",
+            template_text("AI-CONTRIBUTION-POLICY.md"),
+            False,
+        ),
         (f"{paths.decisions}/template.yaml", template_text("decision.yaml"), False),
         *((f"{paths.hooks}/{hook}", template_text(f"githooks/{hook}"), True) for hook in HOOKS),
-    ]  # fmt: skip
+    ]
     keep_dirs = (paths.active, paths.completed, paths.contributions)
     created: list[str] = []
     kept: list[str] = []
@@ -113,9 +117,10 @@ def now_utc() -> dt.datetime:
 def next_id(config: Config, existing: set[str], year: int) -> str:
     prefix = f"{config.id_prefix}-{year}-"
     numbers = [
-        int(tail) for task_id in existing
-        if task_id.startswith(prefix) and (tail := task_id[len(prefix):]).isdigit()
-    ]  # fmt: skip
+        int(tail)
+        for task_id in existing
+        if task_id.startswith(prefix) and (tail := task_id[len(prefix) :]).isdigit()
+    ]
     number = max(numbers, default=0) + 1
     candidate = f"{prefix}{number:03d}"
     while candidate in existing or (config.active_dir / f"{candidate}.yaml").exists():
@@ -143,11 +148,13 @@ def check_new(request: NewTask, config: Config, known: set[str]) -> None:
     if request.task_id is not None:
         task_id = request.task_id
         if not SAFE_ID.match(task_id) or ".." in task_id:
-            raise UsageError(f"--id {task_id!r} is not a safe file name (letters, digits, "
-                             "'.', '_', '-')")  # fmt: skip
+            raise UsageError(
+                f"--id {task_id!r} is not a safe file name (letters, digits, '.', '_', '-')"
+            )
         if not re.search(config.id_pattern, task_id):
-            raise UsageError(f"--id {task_id!r} does not match tasks.id_pattern "
-                             f"{config.id_pattern!r}")  # fmt: skip
+            raise UsageError(
+                f"--id {task_id!r} does not match tasks.id_pattern {config.id_pattern!r}"
+            )
         if task_id in known:
             raise UsageError(f"--id {task_id}: a task with this id already exists")
     for dep in request.depends_on:
@@ -157,8 +164,11 @@ def check_new(request: NewTask, config: Config, known: set[str]) -> None:
             raise UsageError(f"--depends-on {dep}: a task cannot depend on itself")
     if request.effort:
         try:
-            parse_effort(request.effort, hours_per_day=config.hours_per_day,
-                         days_per_week=config.days_per_week)  # fmt: skip
+            parse_effort(
+                request.effort,
+                hours_per_day=config.hours_per_day,
+                days_per_week=config.days_per_week,
+            )
         except EffortError as exc:
             raise UsageError(f"--effort: {exc}") from None
 
@@ -171,8 +181,9 @@ def parse_estimate(text: str, config: Config) -> tuple[str, str, str]:
     hours = []
     for part in parts:
         try:
-            estimate = parse_effort(part, hours_per_day=config.hours_per_day,
-                                    days_per_week=config.days_per_week)  # fmt: skip
+            estimate = parse_effort(
+                part, hours_per_day=config.hours_per_day, days_per_week=config.days_per_week
+            )
         except EffortError as exc:
             raise UsageError(f"--estimate: {exc}") from None
         assert estimate is not None
@@ -190,7 +201,7 @@ def parse_resource(text: str) -> tuple[str, float]:
         value = float(amount)
     except ValueError:
         raise UsageError(f"--resource {text!r}: {amount!r} is not a number") from None
-    if value < 0 or value != value:
+    if value < 0 or math.isnan(value):
         raise UsageError(f"--resource {text!r}: the amount cannot be negative")
     return name.strip(), value
 
@@ -252,9 +263,14 @@ def render_new(request: NewTask, task_id: str, config: Config) -> str:
     blocked.fa.set_flow_style()
     state["blocked_by"] = blocked
     if "progress" in doc:
-        note = CommentedMap([("date", Q(now.strftime("%Y-%m-%d"))),
-                             ("author", Q(request.created_by)), ("note", Q("Task created"))])
-        doc["progress"] = CommentedSeq([note])  # fmt: skip
+        note = CommentedMap(
+            [
+                ("date", Q(now.strftime("%Y-%m-%d"))),
+                ("author", Q(request.created_by)),
+                ("note", Q("Task created")),
+            ]
+        )
+        doc["progress"] = CommentedSeq([note])
         moved = doc.ca.items.pop("progress", None)
         if moved and len(moved) > 2 and moved[2] is not None:
             note.ca.items["note"] = [None, None, moved[2], None]
@@ -263,7 +279,9 @@ def render_new(request: NewTask, task_id: str, config: Config) -> str:
         if request.estimate:
             estimate = CommentedMap(
                 (name, _number_or_text(value))
-                for name, value in zip(("optimistic", "likely", "pessimistic"), request.estimate)
+                for name, value in zip(
+                    ("optimistic", "likely", "pessimistic"), request.estimate, strict=True
+                )
             )
             estimate.fa.set_flow_style()
             planning["estimate"] = estimate
@@ -373,12 +391,21 @@ def _take_trailing_comment(node: Any) -> Any:
     return token
 
 
-def write_new(request: NewTask, config: Config, known: set[str]) -> tuple[str, Path]:
-    """Create the spec file; returns (id, path). Never overwrites anything."""
-    check_new(request, config, known)
+@dataclass(frozen=True)
+class Created:
+    task_id: str
+    path: Path
+    linked: tuple[Path, ...] = ()  # prerequisites whose state.blocks now lists the new task
+    notes: tuple[str, ...] = ()  # prerequisites that could not be updated, and why
+
+
+def write_new(request: NewTask, config: Config, known: dict[str, Path]) -> Created:
+    """Create the spec file and list it in each prerequisite's ``state.blocks`` (a one-line
+    edit that leaves the rest of that file as it was). Never overwrites a spec."""
+    check_new(request, config, set(known))
     if not config.active_dir.is_dir():
         raise InputError(f"{config.paths.active}: no such directory (run `taskgov init`)")
-    task_id = request.task_id or next_id(config, known, now_utc().year)
+    task_id = request.task_id or next_id(config, set(known), now_utc().year)
     text = render_new(request, task_id, config)
     path = config.active_dir / f"{task_id}.yaml"
     from taskgov.spec.yamlio import atomic_write
@@ -387,4 +414,29 @@ def write_new(request: NewTask, config: Config, known: set[str]) -> tuple[str, P
         atomic_write(path, text, exclusive=True)
     except FileExistsError:
         raise UsageError(f"{path.relative_to(config.root)} already exists") from None
-    return task_id, path
+    linked, notes = link_prerequisites(task_id, request.depends_on, known, config)
+    return Created(task_id, path, linked, notes)
+
+
+def link_prerequisites(
+    task_id: str, prerequisites: tuple[str, ...], known: dict[str, Path], config: Config
+) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    from taskgov.spec.edit import EditError, append_to_list
+    from taskgov.spec.yamlio import YamlProblem, atomic_write, read_text
+
+    linked: list[Path] = []
+    notes: list[str] = []
+    for prerequisite in prerequisites:
+        spec = known[prerequisite]
+        shown = spec.relative_to(config.root).as_posix()
+        try:
+            before = read_text(spec, config.root)
+            after = append_to_list(before, "state", "blocks", task_id)
+        except (EditError, YamlProblem) as exc:
+            reason = exc.message if isinstance(exc, YamlProblem) else str(exc)
+            notes.append(f"{shown}: state.blocks not updated ({reason}); add {task_id} by hand")
+            continue
+        if after != before:
+            atomic_write(spec, after)
+            linked.append(spec)
+    return tuple(linked), tuple(notes)

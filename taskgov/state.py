@@ -54,11 +54,12 @@ def _state(
         return TaskState("completed", task.status, "in the completed directory")
     if task.done:
         return TaskState(task.status, task.status, "spec")
-    unmet = {e.prerequisite for e in edges if e.hard and e.ordered and not tasks[e.prerequisite].done}
+    unmet = {
+        e.prerequisite for e in edges if e.hard and e.ordered and not tasks[e.prerequisite].done
+    }
     waiting = sorted(unmet | set(dangling.get(task.id, ())))
     if waiting:
-        return TaskState("blocked", task.status, "waiting on " + ", ".join(waiting),
-                         tuple(waiting))  # fmt: skip
+        return TaskState("blocked", task.status, "waiting on " + ", ".join(waiting), tuple(waiting))
     return TaskState(task.status, task.status, "spec")
 
 

@@ -23,13 +23,20 @@ def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     """No test sees the user's git config, hooks template or identity."""
     home = tmp_path_factory.mktemp("home")
     config = home / ".gitconfig"
-    config.write_text("[user]\n\tname = Test Person\n\temail = test@example.com\n"
-                      "[init]\n\tdefaultBranch = main\n")  # fmt: skip
+    config.write_text(
+        "[user]\n\tname = Test Person\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n"
+    )
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "SOURCE_DATE_EPOCH",
-                 "TASKGOV_NO_CACHE", "TASKGOV_DEBUG"):  # fmt: skip
+    for name in (
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "SOURCE_DATE_EPOCH",
+        "TASKGOV_NO_CACHE",
+        "TASKGOV_DEBUG",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -50,8 +57,9 @@ class GitRepo:
     path: Path
 
     def git(self, *args: str) -> str:
-        return subprocess.run(["git", "-C", str(self.path), *args], check=True,
-                              capture_output=True, text=True).stdout  # fmt: skip
+        return subprocess.run(
+            ["git", "-C", str(self.path), *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def write(self, files: dict[str, str | bytes]) -> None:
         """Write a tree of files (text is dedented)."""
@@ -112,8 +120,14 @@ def run(capsys: pytest.CaptureFixture[str]):  # type: ignore[no-untyped-def]
 
 def run_process(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     """Run taskgov as a real subprocess (``python -m taskgov``)."""
-    completed = subprocess.run([sys.executable, "-m", "taskgov", *args], cwd=cwd,
-                               capture_output=True, text=True, env=env)  # fmt: skip
+    completed = subprocess.run(
+        [sys.executable, "-m", "taskgov", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     return Result(completed.returncode, completed.stdout, completed.stderr)
 
 

@@ -42,12 +42,27 @@ def _validate(run, repo: GitRepo, *args: str):  # type: ignore[no-untyped-def]
         ("a: &a [*a]\n", "TG004", None, 2),
         ('task_id: "TASK-2026-001"\ntitle: "Fix it"\ntitle: "Fix again"\n', "TG006", 3, 1),
     ],
-    ids=["syntax", "tab", "binary", "latin1", "empty", "comment-only", "list", "scalar",
-         "alias-bomb", "recursive-alias", "duplicate-key"],  # fmt: skip
+    ids=[
+        "syntax",
+        "tab",
+        "binary",
+        "latin1",
+        "empty",
+        "comment-only",
+        "list",
+        "scalar",
+        "alias-bomb",
+        "recursive-alias",
+        "duplicate-key",
+    ],
 )
 def test_unreadable_or_malformed_file(run, repo: GitRepo, content, rule, line, code) -> None:  # type: ignore[no-untyped-def]
-    repo.write({"docs/tasks/active/TASK-2026-001.yaml": content,
-                "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002")})  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": content,
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002"),
+        }
+    )
     started = time.perf_counter()
     result = _validate(run, repo, "--json")
     assert time.perf_counter() - started < 5
@@ -67,7 +82,9 @@ def test_unreadable_or_malformed_file(run, repo: GitRepo, content, rule, line, c
 
 
 def test_wrong_types_name_field_and_line(run, repo: GitRepo) -> None:
-    repo.write({"docs/tasks/active/TASK-2026-001.yaml": """\
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": """\
         task_id: "TASK-2026-001"
         title: "Implement it"
         classification:
@@ -79,7 +96,9 @@ def test_wrong_types_name_field_and_line(run, repo: GitRepo) -> None:
         planning:
           estimate: {optimistic: 8, likely: 4, pessimistic: 12}
           resources: {gpu: -1}
-        """})  # fmt: skip
+        """
+        }
+    )
     result = _validate(run, repo, "--json")
     assert result.code == 1
     found = {(p["field"], p["line"]) for p in result.json()["problems"] if p["rule"] == "TG100"}
@@ -120,8 +139,9 @@ def test_symlink_outside_repository(run, repo: GitRepo, tmp_path: Path) -> None:
 
 def test_symlink_inside_repository_is_fine(run, repo: GitRepo) -> None:
     repo.write({"specs/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
-    os.symlink(repo.path / "specs/TASK-2026-001.yaml",
-               repo.path / "docs/tasks/active/TASK-2026-001.yaml")  # fmt: skip
+    os.symlink(
+        repo.path / "specs/TASK-2026-001.yaml", repo.path / "docs/tasks/active/TASK-2026-001.yaml"
+    )
     assert _validate(run, repo).code == 0
 
 
@@ -155,7 +175,9 @@ def test_policy_syntax_error_and_unknown_rule(run, repo: GitRepo) -> None:
     repo.write({"docs/governance/policy.yaml": "rules: {TG999: off}\n"})
     result = run(repo.path, "list")
     assert (result.code, result.err.strip()) == (
-        2, "taskgov: error: docs/governance/policy.yaml:1: rules.TG999: no such rule")
+        2,
+        "taskgov: error: docs/governance/policy.yaml:1: rules.TG999: no such rule",
+    )
     repo.write({"docs/governance/policy.yaml": "rules: [\n"})
     result = run(repo.path, "list")
     assert result.code == 2
@@ -163,12 +185,16 @@ def test_policy_syntax_error_and_unknown_rule(run, repo: GitRepo) -> None:
 
 
 def test_one_broken_file_never_hides_the_others(run, repo: GitRepo) -> None:
-    repo.write({
-        "docs/tasks/active/TASK-2026-001.yaml": "title: [\n",
-        "docs/tasks/active/TASK-2026-002.yaml": b"\x00\x01",
-        "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", status="done"),
-        "docs/tasks/active/TASK-2026-004.yaml": spec_yaml("TASK-2026-004", blocked_by=("NOPE",)),
-    })  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": "title: [\n",
+            "docs/tasks/active/TASK-2026-002.yaml": b"\x00\x01",
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", status="done"),
+            "docs/tasks/active/TASK-2026-004.yaml": spec_yaml(
+                "TASK-2026-004", blocked_by=("NOPE",)
+            ),
+        }
+    )
     result = _validate(run, repo, "--json")
     paths = {p["path"].rsplit("/", 1)[1] for p in result.json()["problems"]}
     assert paths == {f"TASK-2026-00{n}.yaml" for n in range(1, 5)}
@@ -176,8 +202,13 @@ def test_one_broken_file_never_hides_the_others(run, repo: GitRepo) -> None:
 
 
 def test_bad_usage_exits_2_without_traceback(run, repo: GitRepo) -> None:
-    for args in (("validate", "--format", "xml"), ("nope",), ("show",),
-                 ("validate", "--json", "--format", "github"), ("validate", "missing.yaml")):
+    for args in (
+        ("validate", "--format", "xml"),
+        ("nope",),
+        ("show",),
+        ("validate", "--json", "--format", "github"),
+        ("validate", "missing.yaml"),
+    ):
         result = run(repo.path, *args)
         assert result.code == 2, args
         assert "Traceback" not in result.err

@@ -18,8 +18,12 @@ def test_blob_id_matches_git(repo: GitRepo) -> None:
 
 
 def test_warm_load_reuses_cache_and_sees_changes(repo: GitRepo) -> None:
-    repo.write({f"docs/tasks/active/TASK-2026-00{n}.yaml": spec_yaml(f"TASK-2026-00{n}")
-                for n in range(1, 4)})  # fmt: skip
+    repo.write(
+        {
+            f"docs/tasks/active/TASK-2026-00{n}.yaml": spec_yaml(f"TASK-2026-00{n}")
+            for n in range(1, 4)
+        }
+    )
     cold = taskgov.load_repo(repo.path)
     assert (repo.path / ".git/taskgov/specs.cache").is_file()
     warm = taskgov.load_repo(repo.path)
@@ -52,8 +56,12 @@ def test_damaged_cache_is_only_slower(repo: GitRepo) -> None:
 
 
 def test_warm_ready_imports_no_parser_or_validator(repo: GitRepo) -> None:
-    repo.write({f"docs/tasks/active/TASK-2026-00{n}.yaml": spec_yaml(f"TASK-2026-00{n}")
-                for n in range(1, 4)})  # fmt: skip
+    repo.write(
+        {
+            f"docs/tasks/active/TASK-2026-00{n}.yaml": spec_yaml(f"TASK-2026-00{n}")
+            for n in range(1, 4)
+        }
+    )
     repo.write({"docs/governance/policy.yaml": "version: 1\n"})
     probe = (
         "import sys, json; from taskgov.cli import main; code = main(['ready', '--json']); "
@@ -62,8 +70,9 @@ def test_warm_ready_imports_no_parser_or_validator(repo: GitRepo) -> None:
     )
     runs = []
     for _ in range(2):
-        done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True,
-                              text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True, check=True
+        )
         runs.append(json.loads(done.stderr.strip().splitlines()[-1]))
     assert "pydantic" in runs[0]  # the cold run parsed
     assert runs[1] == []  # the warm run did not even import a parser

@@ -17,10 +17,17 @@ def test_init_scaffolds_and_is_idempotent(run, tmp_path: Path) -> None:
     first = run(tmp_path, "init", "--json")
     assert first.code == 0
     created = first.json()["created"]
-    for path in ("docs/tasks/active/", "docs/tasks/completed/", ".claude/contributions/",
-                 "docs/tasks/templates/task-spec.yaml", "docs/governance/policy.yaml",
-                 "docs/governance/AI-CONTRIBUTION-POLICY.md", ".claude/decisions/template.yaml",
-                 ".githooks/commit-msg", ".githooks/pre-push"):  # fmt: skip
+    for path in (
+        "docs/tasks/active/",
+        "docs/tasks/completed/",
+        ".claude/contributions/",
+        "docs/tasks/templates/task-spec.yaml",
+        "docs/governance/policy.yaml",
+        "docs/governance/AI-CONTRIBUTION-POLICY.md",
+        ".claude/decisions/template.yaml",
+        ".githooks/commit-msg",
+        ".githooks/pre-push",
+    ):
         assert path in created
     assert os.stat(tmp_path / ".githooks/commit-msg").st_mode & stat.S_IXUSR
     second = run(tmp_path, "init", "--json")
@@ -40,14 +47,32 @@ def test_init_never_overwrites(run, tmp_path: Path) -> None:
 
 def test_new_fills_template_without_placeholders(run, repo: GitRepo) -> None:
     run(repo.path, "init")
-    result = run(repo.path, "new", "Implement roofline fitting", "--priority", "high",
-                 "--estimate", "4,6,12", "--resource", "gpu=1", "--milestone", "M3", "--json")  # fmt: skip
+    result = run(
+        repo.path,
+        "new",
+        "Implement roofline fitting",
+        "--priority",
+        "high",
+        "--estimate",
+        "4,6,12",
+        "--resource",
+        "gpu=1",
+        "--milestone",
+        "M3",
+        "--json",
+    )
     assert result.code == 0
     created = result.json()
-    assert created == {"id": "TASK-2026-001", "path": "docs/tasks/active/TASK-2026-001.yaml"}
+    assert created == {
+        "id": "TASK-2026-001",
+        "path": "docs/tasks/active/TASK-2026-001.yaml",
+        "linked": [],
+        "notes": [],
+    }
     text = (repo.path / created["path"]).read_text()
     assert list(find_placeholders(text)) == []
-    assert "src/package/module.py" not in text and "Describe the desired outcome" not in text
+    assert "src/package/module.py" not in text
+    assert "Describe the desired outcome" not in text
     assert "# Concrete outputs that will be produced" in text  # comments are kept
     shown = run(repo.path, "show", "TASK-2026-001", "--json").json()
     assert shown["status"] == "ready"
@@ -60,14 +85,23 @@ def test_new_fills_template_without_placeholders(run, repo: GitRepo) -> None:
 
 def test_new_ids_dependencies_and_validation(run, repo: GitRepo) -> None:
     run(repo.path, "init")
-    repo.write({"docs/tasks/completed/TASK-2026-007.yaml":
-                spec_yaml("TASK-2026-007", status="completed")})  # fmt: skip
+    repo.write(
+        {"docs/tasks/completed/TASK-2026-007.yaml": spec_yaml("TASK-2026-007", status="completed")}
+    )
     result = run(repo.path, "new", "Create the CLI", "--depends-on", "TASK-2026-007", "--json")
     assert result.json()["id"] == "TASK-2026-008"  # unique across active/ and completed/
+    assert result.json()["linked"] == ["docs/tasks/completed/TASK-2026-007.yaml"]
+    completed = (repo.path / "docs/tasks/completed/TASK-2026-007.yaml").read_text()
+    assert completed == spec_yaml("TASK-2026-007", status="completed").replace(
+        "blocks: []", 'blocks: ["TASK-2026-008"]'
+    )
+    assert run(repo.path, "validate").code == 0  # no blocks/blocked_by disagreement
     shown = run(repo.path, "show", "TASK-2026-008", "--json").json()
     assert shown["depends_on"] == ["TASK-2026-007"]
-    assert shown["dependencies"][0]["sources"] == ["state.blocked_by"]
-    assert run(repo.path, "new", "Write docs", "--status", "draft", "--id", "TASK-2026-100").code == 0
+    assert shown["dependencies"][0]["sources"] == ["state.blocked_by", "state.blocks"]
+    assert (
+        run(repo.path, "new", "Write docs", "--status", "draft", "--id", "TASK-2026-100").code == 0
+    )
     assert run(repo.path, "show", "TASK-2026-100", "--json").json()["status"] == "draft"
 
 
@@ -97,18 +131,29 @@ def test_new_refuses_bad_input(run, repo: GitRepo, args, message) -> None:  # ty
 
 
 def test_list_json_shape_and_filters(run, repo: GitRepo) -> None:
-    repo.write({
-        "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002",
-                                                          blocked_by=("TASK-2026-001",)),
-        "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", effort="3-5d",
-                                                          blocks=("TASK-2026-002",),
-                                                          milestone="M2"),
-    })  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-001",)
+            ),
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", effort="3-5d", blocks=("TASK-2026-002",), milestone="M2"
+            ),
+        }
+    )
     data = run(repo.path, "list", "--json").json()
     assert [t["id"] for t in data["tasks"]] == ["TASK-2026-001", "TASK-2026-002"]
     first = data["tasks"][0]
-    assert set(first) >= {"id", "title", "status", "priority", "milestone", "depends_on",
-                          "estimate_hours", "path"}  # fmt: skip
+    assert set(first) >= {
+        "id",
+        "title",
+        "status",
+        "priority",
+        "milestone",
+        "depends_on",
+        "estimate_hours",
+        "path",
+    }
     assert first["estimate_hours"]["optimistic"] == 24
     assert first["estimate_hours"]["pessimistic"] == 40
     assert data["tasks"][1]["depends_on"] == ["TASK-2026-001"]
@@ -123,9 +168,14 @@ def test_list_json_shape_and_filters(run, repo: GitRepo) -> None:
 
 
 def test_show_resolves_dependencies_and_dependents(run, repo: GitRepo) -> None:
-    repo.write({
-        "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", blocks=("TASK-2026-002",)),
-        "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002", extra="""\
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", blocks=("TASK-2026-002",)
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002",
+                extra="""\
             references:
               - type: "related_task"
                 task_id: "TASK-2026-003"
@@ -133,23 +183,31 @@ def test_show_resolves_dependencies_and_dependents(run, repo: GitRepo) -> None:
             planning:
               depends_on:
                 - {task: TASK-2026-001, type: knowledge, confidence: 0.5, hard: false}
-            """),
-        "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", status="completed"),
-    })  # fmt: skip
+            """,
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", status="completed"),
+        }
+    )
     data = run(repo.path, "show", "TASK-2026-002", "--json").json()
     deps = {d["id"]: d for d in data["dependencies"]}
     assert deps["TASK-2026-001"]["sources"] == ["planning.depends_on", "state.blocks"]
     assert deps["TASK-2026-001"]["type"] == "knowledge"
     assert deps["TASK-2026-001"]["hard"] is True  # state.blocks is a hard declaration
-    assert deps["TASK-2026-003"] == {"id": "TASK-2026-003", "status": "completed",
-                                     "type": "technical", "hard": True, "confidence": 1.0,
-                                     "sources": ["references"]}  # fmt: skip
+    assert deps["TASK-2026-003"] == {
+        "id": "TASK-2026-003",
+        "status": "completed",
+        "type": "technical",
+        "hard": True,
+        "confidence": 1.0,
+        "sources": ["references"],
+    }
     dependents = run(repo.path, "show", "TASK-2026-001", "--json").json()["dependents"]
     assert [d["id"] for d in dependents] == ["TASK-2026-002"]
     text = run(repo.path, "show", "TASK-2026-002")
     assert "TASK-2026-001  [ready]  via planning.depends_on, state.blocks" in text.out
     missing = run(repo.path, "show", "TASK-2026-404")
-    assert missing.code == 2 and "no task 'TASK-2026-404'" in missing.err
+    assert missing.code == 2
+    assert "no task 'TASK-2026-404'" in missing.err
 
 
 def test_validate_exit_codes_and_json_always_printed(run, repo: GitRepo) -> None:
@@ -158,35 +216,55 @@ def test_validate_exit_codes_and_json_always_printed(run, repo: GitRepo) -> None
     assert clean.code == 0
     assert clean.json()["ok"] is True
 
-    repo.write({"docs/tasks/active/TASK-2026-002.yaml":
-                spec_yaml("TASK-2026-002", title="Calibration tool")})  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", title="Calibration tool"
+            )
+        }
+    )
     warned = run(repo.path, "validate", "--json")
     assert warned.code == 0  # warnings alone pass
     assert [p["rule"] for p in warned.json()["problems"]] == ["TG140"]
 
-    repo.write({"docs/tasks/active/TASK-2026-003.yaml":
-                spec_yaml("TASK-2026-003", blocked_by=("TASK-2026-999",))})  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml(
+                "TASK-2026-003", blocked_by=("TASK-2026-999",)
+            )
+        }
+    )
     failed = run(repo.path, "validate", "--json")
     assert failed.code == 1
     assert failed.json()["ok"] is False
 
-    repo.write({
-        "docs/tasks/active/TASK-2026-004.yaml": spec_yaml("TASK-2026-004", blocked_by=("TASK-2026-005",)),
-        "docs/tasks/active/TASK-2026-005.yaml": spec_yaml("TASK-2026-005", blocked_by=("TASK-2026-004",)),
-    })  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-004.yaml": spec_yaml(
+                "TASK-2026-004", blocked_by=("TASK-2026-005",)
+            ),
+            "docs/tasks/active/TASK-2026-005.yaml": spec_yaml(
+                "TASK-2026-005", blocked_by=("TASK-2026-004",)
+            ),
+        }
+    )
     cyclic = run(repo.path, "validate", "--json")
     assert cyclic.code == 3
     cycle = [p for p in cyclic.json()["problems"] if p["rule"] == "TG130"]
-    assert cycle[0]["message"] == "dependency cycle: TASK-2026-004 -> TASK-2026-005 -> TASK-2026-004"
+    assert (
+        cycle[0]["message"] == "dependency cycle: TASK-2026-004 -> TASK-2026-005 -> TASK-2026-004"
+    )
     text = run(repo.path, "validate")
     assert "dependency cycle: TASK-2026-004 -> TASK-2026-005 -> TASK-2026-004" in text.out
 
 
 def test_validate_paths_and_formats(run, repo: GitRepo) -> None:
-    repo.write({
-        "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", title="Bad, title"),
-        "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002", blocked_by=("X-1",)),
-    })  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", title="Bad, title"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002", blocked_by=("X-1",)),
+        }
+    )
     only = run(repo.path, "validate", "docs/tasks/active/TASK-2026-001.yaml", "--json").json()
     assert {p["path"] for p in only["problems"]} == {"docs/tasks/active/TASK-2026-001.yaml"}
     assert only["files"] == 1
@@ -197,16 +275,24 @@ def test_validate_paths_and_formats(run, repo: GitRepo) -> None:
 
 
 def test_validate_strict_and_rule_levels(run, repo: GitRepo) -> None:
-    repo.write({"docs/tasks/active/TASK-2026-001.yaml":
-                spec_yaml("TASK-2026-001", title="Calibration tool", extra="owner: me\n")})  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", title="Calibration tool", extra="owner: me\n"
+            )
+        }
+    )
     loose = run(repo.path, "validate", "--json")
     assert loose.code == 0
     assert {p["rule"]: p["severity"] for p in loose.json()["problems"]} == {
-        "TG101": "warning", "TG140": "warning"}
+        "TG101": "warning",
+        "TG140": "warning",
+    }
     strict = run(repo.path, "validate", "--strict", "--json")
     assert strict.code == 1
-    repo.write({"docs/governance/policy.yaml":
-                "rules:\n  title-not-verb-first: off\n  TG101: error\n"})  # fmt: skip
+    repo.write(
+        {"docs/governance/policy.yaml": "rules:\n  title-not-verb-first: off\n  TG101: error\n"}
+    )
     configured = run(repo.path, "validate", "--json")
     assert configured.code == 1
     assert [p["rule"] for p in configured.json()["problems"]] == ["TG101"]
@@ -215,20 +301,32 @@ def test_validate_strict_and_rule_levels(run, repo: GitRepo) -> None:
 def test_minimum_counts_are_off_by_default_and_configurable(run, repo: GitRepo) -> None:
     repo.write({"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", criteria=2)})
     assert run(repo.path, "validate").code == 0
-    repo.write({"docs/governance/policy.yaml":
-                "quality: {min_acceptance_criteria: 8, min_scenarios: 6, min_risks: 4}\n"})  # fmt: skip
+    repo.write(
+        {
+            "docs/governance/policy.yaml": (
+                "quality: {min_acceptance_criteria: 8, min_scenarios: 6, min_risks: 4}\n"
+            )
+        }
+    )
     result = run(repo.path, "validate", "--json")
     assert result.code == 1
     messages = sorted(p["message"] for p in result.json()["problems"])
-    assert messages == ["0 risks, the policy asks for at least 4",
-                        "0 scenarios, the policy asks for at least 6",
-                        "2 acceptance criteria, the policy asks for at least 8"]  # fmt: skip
+    assert messages == [
+        "0 risks, the policy asks for at least 4",
+        "0 scenarios, the policy asks for at least 6",
+        "2 acceptance criteria, the policy asks for at least 8",
+    ]
 
 
 def test_secret_in_spec_is_an_error_and_redacted(run, repo: GitRepo) -> None:
     token = "ghp_" + "Ab1" * 12
-    repo.write({"docs/tasks/active/TASK-2026-001.yaml":
-                spec_yaml("TASK-2026-001", extra=f'objective: "use {token} to push"\n')})  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", extra=f'objective: "use {token} to push"\n'
+            )
+        }
+    )
     result = run(repo.path, "validate", "--json")
     assert result.code == 1
     problem = result.json()["problems"][0]
@@ -238,16 +336,22 @@ def test_secret_in_spec_is_an_error_and_redacted(run, repo: GitRepo) -> None:
 
 
 def test_ready_lists_the_frontier(run, repo: GitRepo) -> None:
-    repo.write({
-        "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", status="completed"),
-        "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002", priority="low",
-                                                          blocked_by=("TASK-2026-001",)),
-        "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", priority="critical"),
-        "docs/tasks/active/TASK-2026-004.yaml": spec_yaml("TASK-2026-004",
-                                                          blocked_by=("TASK-2026-003",)),
-        "docs/tasks/active/TASK-2026-005.yaml": spec_yaml("TASK-2026-005", status="draft"),
-        "docs/tasks/active/TASK-2026-006.yaml": spec_yaml("TASK-2026-006", status="in_progress"),
-    })  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", status="completed"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", priority="low", blocked_by=("TASK-2026-001",)
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", priority="critical"),
+            "docs/tasks/active/TASK-2026-004.yaml": spec_yaml(
+                "TASK-2026-004", blocked_by=("TASK-2026-003",)
+            ),
+            "docs/tasks/active/TASK-2026-005.yaml": spec_yaml("TASK-2026-005", status="draft"),
+            "docs/tasks/active/TASK-2026-006.yaml": spec_yaml(
+                "TASK-2026-006", status="in_progress"
+            ),
+        }
+    )
     ready = run(repo.path, "ready", "--json").json()["ready"]
     assert [t["id"] for t in ready] == ["TASK-2026-003", "TASK-2026-002"]
 
@@ -263,7 +367,8 @@ def test_schema_is_json_schema(run, repo: GitRepo) -> None:
 def test_help_explains_with_examples(run, tmp_path: Path) -> None:
     top = run(tmp_path, "--help")
     assert top.code == 0
-    assert "taskgov init" in top.out and "Exit codes" in top.out
+    assert "taskgov init" in top.out
+    assert "Exit codes" in top.out
     for command in ("init", "new", "list", "show", "validate", "ready", "schema"):
         assert run(tmp_path, command, "--help").code == 0
     assert "TG130" in run(tmp_path, "validate", "--help").out
@@ -277,4 +382,41 @@ def test_module_entry_point_and_minus_c(repo: GitRepo, tmp_path: Path) -> None:
     sub = repo.path / "docs" / "tasks"
     assert run_process(sub, "list", "--json").code == 0  # the root is found from below
     version = run_process(tmp_path, "--version")
-    assert version.code == 0 and version.out.startswith("taskgov, version")
+    assert version.code == 0
+    assert version.out.startswith("taskgov, version")
+
+
+def test_new_links_prerequisites_without_touching_anything_else(run, repo: GitRepo) -> None:
+    run(repo.path, "init")
+    original = """\
+        # hand-written, with comments
+        task_id: TASK-2026-001
+        title:   Implement   the base      # odd spacing is kept
+        state:
+          status: ready
+          blocks:
+            - TASK-2026-050   # waits for us
+        """
+    repo.write({
+        "docs/tasks/active/TASK-2026-001.yaml": original,
+        "docs/tasks/active/TASK-2026-050.yaml": spec_yaml("TASK-2026-050",
+                                                          blocked_by=("TASK-2026-001",)),
+        "docs/tasks/active/TASK-2026-002.yaml": "task_id: TASK-2026-002\ntitle: Fix it\n"
+                                                "state: {status: ready}\n",
+    })  # fmt: skip
+    result = run(repo.path, "new", "Build on both", "--depends-on", "TASK-2026-001",
+                 "--depends-on", "TASK-2026-002", "--json")  # fmt: skip
+    assert result.code == 0
+    after = repo.spec("TASK-2026-001").read_text()
+    import textwrap
+
+    assert after == textwrap.dedent(original).replace(
+        "    - TASK-2026-050   # waits for us\n",
+        '    - TASK-2026-050   # waits for us\n    - "TASK-2026-051"\n',
+    )
+    # A flow-style state mapping is not rewritten: the user is told what to add instead.
+    assert result.json()["notes"] == [
+        "docs/tasks/active/TASK-2026-002.yaml: state.blocks not updated (state is written in "
+        "flow style); add TASK-2026-051 by hand"
+    ]
+    assert "warning: docs/tasks/active/TASK-2026-002.yaml" in result.err

@@ -32,7 +32,8 @@ def test_real_specs_parse_without_schema_problems(governance: GitRepo) -> None:
     task = repository.tasks["TASK-2026-014"]
     assert task.status == "ready"
     assert task.milestone == "M4.5"
-    assert task.estimate is not None and task.estimate.likely == 40  # "1w"
+    assert task.estimate is not None
+    assert task.estimate.likely == 40
     assert task.blocked_by == ("TASK-2026-013",)
 
 
@@ -56,13 +57,25 @@ def test_real_repository_findings_are_exactly_the_real_disagreements(governance:
 
 
 def test_real_template_is_usable_by_new(run, governance: GitRepo) -> None:  # type: ignore[no-untyped-def]
-    result = run(governance.path, "new", "Implement energy coefficient fitting", "--id",
-                 "TASK-2026-008", "--depends-on", "TASK-2026-006", "--json")  # fmt: skip
+    result = run(
+        governance.path,
+        "new",
+        "Implement energy coefficient fitting",
+        "--id",
+        "TASK-2026-008",
+        "--depends-on",
+        "TASK-2026-006",
+        "--json",
+    )
     assert result.code == 0, result.err
     text = (governance.path / result.json()["path"]).read_text()
     assert list(find_placeholders(text)) == []  # the template's own header comment may say YYYY
-    for placeholder in ("src/graphs/module/file.py", "Multi-line description",
-                        "graphs.core.structures", "new_function_name"):  # fmt: skip
+    for placeholder in (
+        "src/graphs/module/file.py",
+        "Multi-line description",
+        "graphs.core.structures",
+        "new_function_name",
+    ):
         assert placeholder not in text
     assert "# INTERFACE CONTRACTS" in text
     shown = run(governance.path, "show", "TASK-2026-008", "--json").json()

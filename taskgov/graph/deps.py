@@ -70,7 +70,9 @@ class DependencyGraph:
         return result
 
 
-def merge_dependencies(tasks: Iterable[Task], known: Iterable[str] | None = None) -> DependencyGraph:
+def merge_dependencies(
+    tasks: Iterable[Task], known: Iterable[str] | None = None
+) -> DependencyGraph:
     """One graph from every spec's ``blocked_by``, ``blocks``, ``references``,
     ``dependencies[].task`` and ``planning.depends_on``."""
     tasks = list(tasks)

@@ -107,8 +107,10 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         rule = lookup(key)
         if rule is None:
             raise PolicyIssue(("rules", key), f"rules.{key}: no such rule")
-        text = ("warning" if rule.severity.value == "warning" else "error") if level is True else (
-            "off" if level is False else level
+        text = (
+            ("warning" if rule.severity.value == "warning" else "error")
+            if level is True
+            else ("off" if level is False else level)
         )
         levels.append((rule.id, text))
     prefix = policy.tasks.id_prefix

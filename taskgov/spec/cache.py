@@ -61,8 +61,15 @@ class SpecCache:
         try:
             with location.open("rb") as handle:
                 stored = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-                ValueError, TypeError):  # fmt: skip
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            ImportError,
+            ValueError,
+            TypeError,
+        ):
             return  # a missing or damaged cache is only a slower run
         if isinstance(stored, dict) and stored.get("key") == self.key:
             self.results = stored["results"]
@@ -127,8 +134,15 @@ def memo_get(root: Path, name: str, key: object) -> Any:
     try:
         with location.open("rb") as handle:
             stored = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            ValueError, TypeError):  # fmt: skip
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        ValueError,
+        TypeError,
+    ):
         return None
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (FORMAT, __version__, key):
         return stored[1]
@@ -143,8 +157,9 @@ def memo_put(root: Path, name: str, key: object, value: object) -> None:
         location.parent.mkdir(parents=True, exist_ok=True)
         tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
         with tmp.open("wb") as handle:
-            pickle.dump(((FORMAT, __version__, key), value), handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)  # fmt: skip
+            pickle.dump(
+                ((FORMAT, __version__, key), value), handle, protocol=pickle.HIGHEST_PROTOCOL
+            )
         os.replace(tmp, location)
     except OSError:
         pass

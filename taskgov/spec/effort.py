@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 _UNITS = {
-    "m": "minute", "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
-    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
-    "d": "day", "day": "day", "days": "day",
-    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week",
-}  # fmt: skip
+    "m": "minute",
+    "min": "minute",
+    "mins": "minute",
+    "minute": "minute",
+    "minutes": "minute",
+    "h": "hour",
+    "hr": "hour",
+    "hrs": "hour",
+    "hour": "hour",
+    "hours": "hour",
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "w": "week",
+    "wk": "week",
+    "wks": "week",
+    "week": "week",
+    "weeks": "week",
+}
 _POINTS = {"sp", "pt", "pts", "point", "points", "story points", "story point"}
 
 _NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
 _UNIT = r"([a-z]+(?:\s+points?)?)?"
-_PATTERN = re.compile(
-    rf"^~?\s*{_NUMBER}\s*{_UNIT}\s*(?:(?:-|–|to)\s*~?\s*{_NUMBER}\s*{_UNIT})?$"
-)
+_PATTERN = re.compile(rf"^~?\s*{_NUMBER}\s*{_UNIT}\s*(?:(?:-|–|to)\s*~?\s*{_NUMBER}\s*{_UNIT})?$")
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,8 @@ def parse_effort(
             return None
         raise EffortError(f"{text!r} is not an effort")
     if isinstance(text, (int, float)):
+        if not math.isfinite(text):
+            raise EffortError(f"{text!r} is not a finite number of hours")
         if text < 0:
             raise EffortError("effort cannot be negative")
         value = float(text)

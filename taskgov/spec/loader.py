@@ -48,8 +48,12 @@ def parse_spec_text(
 ) -> FileResult:
     findings = findings or Findings(config, relpath)
     for line, column, kind, shown in text_rules.find_secrets(text):
-        findings.add("TG150", f"possible {kind} ({shown}): remove it from the spec and rotate "
-                     "the credential", line, column)  # fmt: skip
+        findings.add(
+            "TG150",
+            f"possible {kind} ({shown}): remove it from the spec and rotate the credential",
+            line,
+            column,
+        )
     try:
         data, node = load(text)
     except YamlProblem as problem:
@@ -59,8 +63,11 @@ def parse_spec_text(
         findings.add("TG010", "the file is empty: a task spec needs at least task_id and title", 1)
         return FileResult(relpath, None, None, tuple(findings.problems))
     if not isinstance(data, dict):
-        findings.add("TG011", f"expected a mapping of fields, found a {_kind(data)}",
-                     node.start_mark.line + 1)  # fmt: skip
+        findings.add(
+            "TG011",
+            f"expected a mapping of fields, found a {_kind(data)}",
+            node.start_mark.line + 1,
+        )
         return FileResult(relpath, None, None, tuple(findings.problems))
 
     raw_id = data.get("task_id")
@@ -99,8 +106,9 @@ def _validate(data: dict[str, Any], node: Any, config: Config, findings: Finding
         return None
     for path, key in unknown_keys(spec):
         where = ".".join(str(p) for p in (*path, key))
-        findings.at(node, "TG101", f"unknown key {key!r} (not in the task spec format)",
-                    (*path, key))  # fmt: skip
+        findings.at(
+            node, "TG101", f"unknown key {key!r} (not in the task spec format)", (*path, key)
+        )
         findings.problems[-1] = _with_field(findings.problems[-1], where)
     return spec
 
@@ -112,21 +120,23 @@ def _with_field(problem: Problem, field: str) -> Problem:
 
 
 def _strip_union_tags(path: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
-    """Pydantic inserts union member names into error paths; keep only real keys/indexes."""
+    """Pydantic error paths, reduced to real keys and indexes of the document.
+
+    Unions add their member names to a path ("str", "Scenario"); a missing required key is
+    the last part of a path and absent from the data. Both are told apart by position."""
     kept: list[str | int] = []
     current = data
-    for part in path:
+    for position, part in enumerate(path):
+        last = position == len(path) - 1
         if isinstance(current, dict) and part in current:
             kept.append(part)
             current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             kept.append(part)
             current = current[part]
+        elif last and isinstance(current, dict):
+            kept.append(part)  # a required key that is missing
         elif not isinstance(current, (dict, list)):
-            break
-        elif isinstance(current, dict) and isinstance(part, str) and not kept[-1:] == [part]:
-            # A missing required key: report it under its parent.
-            kept.append(part)
             break
     return tuple(kept)
 
@@ -139,10 +149,27 @@ def _message(error: Any) -> str:
     if kind == "literal_error":
         expected = error.get("ctx", {}).get("expected", "")
         return f"{value!r} is not allowed; expected one of {expected}"
-    if kind in ("string_type", "list_type", "dict_type", "bool_type", "float_type", "int_type",
-                "model_type", "float_parsing", "bool_parsing", "int_parsing"):  # fmt: skip
-        wanted = {"string": "text", "list": "a list", "dict": "a mapping", "bool": "true or false",
-                  "float": "a number", "int": "a whole number", "model": "a mapping"}  # fmt: skip
+    if kind in (
+        "string_type",
+        "list_type",
+        "dict_type",
+        "bool_type",
+        "float_type",
+        "int_type",
+        "model_type",
+        "float_parsing",
+        "bool_parsing",
+        "int_parsing",
+    ):
+        wanted = {
+            "string": "text",
+            "list": "a list",
+            "dict": "a mapping",
+            "bool": "true or false",
+            "float": "a number",
+            "int": "a whole number",
+            "model": "a mapping",
+        }
         base = kind.split("_")[0]
         return f"should be {wanted.get(base, base)}, not {_kind(value)} {_short(value)}"
     if kind == "string_too_short":
@@ -158,16 +185,28 @@ def _short(value: Any) -> str:
 
 def _check_id(task_id: str, relpath: str, node: Any, config: Config, findings: Findings) -> None:
     if not SAFE_ID.match(task_id) or ".." in task_id:
-        findings.at(node, "TG112", f"{task_id!r} is not a safe file name (letters, digits, "
-                    "'.', '_', '-')", ("task_id",))  # fmt: skip
+        findings.at(
+            node,
+            "TG112",
+            f"{task_id!r} is not a safe file name (letters, digits, '.', '_', '-')",
+            ("task_id",),
+        )
         return
     if not re.search(config.id_pattern, task_id):
-        findings.at(node, "TG112", f"{task_id!r} does not match the id pattern "
-                    f"{config.id_pattern!r}", ("task_id",))  # fmt: skip
+        findings.at(
+            node,
+            "TG112",
+            f"{task_id!r} does not match the id pattern {config.id_pattern!r}",
+            ("task_id",),
+        )
     stem = PurePosixPath(relpath).stem
     if stem != task_id and not stem.startswith(task_id + "-"):
-        findings.at(node, "TG111", f"task_id {task_id!r} does not match the file name "
-                    f"{PurePosixPath(relpath).name!r}", ("task_id",))  # fmt: skip
+        findings.at(
+            node,
+            "TG111",
+            f"task_id {task_id!r} does not match the file name {PurePosixPath(relpath).name!r}",
+            ("task_id",),
+        )
 
 
 def _to_task(
@@ -187,11 +226,21 @@ def _to_task(
         return where[0] if where else None
 
     for index, other in enumerate(spec.state.blocked_by):
-        declared.append(Dependency(task_id, other.strip(), "state.blocked_by", task_id,
-                                   line_of("state", "blocked_by", index)))  # fmt: skip
+        declared.append(
+            Dependency(
+                task_id,
+                other.strip(),
+                "state.blocked_by",
+                task_id,
+                line_of("state", "blocked_by", index),
+            )
+        )
     for index, other in enumerate(spec.state.blocks):
-        declared.append(Dependency(other.strip(), task_id, "state.blocks", task_id,
-                                   line_of("state", "blocks", index)))  # fmt: skip
+        declared.append(
+            Dependency(
+                other.strip(), task_id, "state.blocks", task_id, line_of("state", "blocks", index)
+            )
+        )
     for index, ref in enumerate(spec.references):
         if ref.type.strip().lower() != "related_task" or not ref.task_id.strip():
             continue
@@ -203,21 +252,43 @@ def _to_task(
             declared.append(Dependency(ref.task_id.strip(), task_id, "references", task_id, line))
     for index, dep in enumerate(spec.dependencies):
         if dep.task.strip():
-            declared.append(Dependency(task_id, dep.task.strip(), "dependencies", task_id,
-                                       line_of("dependencies", index)))  # fmt: skip
+            declared.append(
+                Dependency(
+                    task_id,
+                    dep.task.strip(),
+                    "dependencies",
+                    task_id,
+                    line_of("dependencies", index),
+                )
+            )
     planning = spec.planning
     if planning is not None:
         for index, typed in enumerate(planning.depends_on):
-            declared.append(Dependency(task_id, typed.task.strip(), "planning.depends_on",
-                                       task_id, line_of("planning", "depends_on", index),
-                                       typed.type, typed.confidence, typed.hard,
-                                       typed.reason))  # fmt: skip
+            declared.append(
+                Dependency(
+                    task_id,
+                    typed.task.strip(),
+                    "planning.depends_on",
+                    task_id,
+                    line_of("planning", "depends_on", index),
+                    typed.type,
+                    typed.confidence,
+                    typed.hard,
+                    typed.reason,
+                )
+            )
 
     estimate = _estimate(spec, node, config, findings)
     lines = tuple(
         (key, number)
-        for key in ("task_id", "title", "state", "classification", "acceptance_criteria",
-                    "planning")  # fmt: skip
+        for key in (
+            "task_id",
+            "title",
+            "state",
+            "classification",
+            "acceptance_criteria",
+            "planning",
+        )
         if (number := key_line(node, key)) is not None
     )
     return Task(
@@ -248,17 +319,21 @@ def _to_task(
 
 
 def _estimate(spec: Any, node: Any, config: Config, findings: Findings) -> Estimate | None:
-    units = {"hours_per_day": config.hours_per_day, "days_per_week": config.days_per_week}
+    per_day, per_week = config.hours_per_day, config.days_per_week
     if spec.planning is not None and spec.planning.estimate is not None:
         points = [
-            parse_effort(getattr(spec.planning.estimate, name), **units)
+            parse_effort(
+                getattr(spec.planning.estimate, name),
+                hours_per_day=per_day,
+                days_per_week=per_week,
+            )
             for name in ("optimistic", "likely", "pessimistic")
         ]
         o, m, p = (point.likely for point in points if point is not None)
         return Estimate(o, m, p, "planning.estimate")
     effort = spec.classification.estimated_effort
     try:
-        return parse_effort(effort, **units)
+        return parse_effort(effort, hours_per_day=per_day, days_per_week=per_week)
     except EffortError as exc:
         findings.at(node, "TG102", str(exc), ("classification", "estimated_effort"))
         return None
@@ -266,27 +341,43 @@ def _estimate(spec: Any, node: Any, config: Config, findings: Findings) -> Estim
 
 def _quality(task: Task, text: str, node: Any, config: Config, findings: Findings) -> None:
     if not text_rules.is_verb_first(task.title):
-        findings.add("TG140", f"title {task.title!r} should start with a verb "
-                     "(e.g. 'Implement ...', 'Fix ...')", task.line("title"),
-                     field="title")  # fmt: skip
+        findings.add(
+            "TG140",
+            f"title {task.title!r} should start with a verb (e.g. 'Implement ...', 'Fix ...')",
+            task.line("title"),
+            field="title",
+        )
     ac_line = task.line("acceptance_criteria") or task.line("task_id")
     if task.acceptance_criteria == 0:
-        findings.add("TG141", "no acceptance criteria: say how the work will be verified",
-                     ac_line, field="acceptance_criteria")  # fmt: skip
+        findings.add(
+            "TG141",
+            "no acceptance criteria: say how the work will be verified",
+            ac_line,
+            field="acceptance_criteria",
+        )
     minimums = (
-        ("TG142", task.acceptance_criteria, config.min_acceptance_criteria, "acceptance criteria",
-         "acceptance_criteria"),
+        (
+            "TG142",
+            task.acceptance_criteria,
+            config.min_acceptance_criteria,
+            "acceptance criteria",
+            "acceptance_criteria",
+        ),
         ("TG143", task.scenarios, config.min_scenarios, "scenarios", "planning.scenarios"),
         ("TG144", task.risks, config.min_risks, "risks", "planning.risks"),
-    )  # fmt: skip
+    )
     for rule, have, need, what, field in minimums:
         if need and have < need:
-            findings.add(rule, f"{have} {what}, the policy asks for at least {need}",
-                         ac_line if rule == "TG142" else task.line("planning") or ac_line,
-                         field=field)  # fmt: skip
+            findings.add(
+                rule,
+                f"{have} {what}, the policy asks for at least {need}",
+                ac_line if rule == "TG142" else task.line("planning") or ac_line,
+                field=field,
+            )
     for line, column, placeholder in text_rules.find_placeholders(text):
-        findings.add("TG145", f"template placeholder {placeholder!r} was never filled in",
-                     line, column)  # fmt: skip
+        findings.add(
+            "TG145", f"template placeholder {placeholder!r} was never filled in", line, column
+        )
 
 
 def read_spec(path: Path, root: Path, config: Config, archived: bool = False) -> FileResult:

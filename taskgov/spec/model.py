@@ -19,17 +19,33 @@ from pydantic import (
     model_validator,
 )
 
-STATUSES = ("draft", "ready", "assigned", "in_progress", "review", "blocked", "completed",
-            "cancelled")  # fmt: skip
+STATUSES = (
+    "draft",
+    "ready",
+    "assigned",
+    "in_progress",
+    "review",
+    "blocked",
+    "completed",
+    "cancelled",
+)
 PRIORITIES = ("critical", "high", "medium", "low")
-DEPENDENCY_TYPES = ("technical", "sequential", "infrastructure", "knowledge",
-                    "mutual_exclusion", "resource_limited")  # fmt: skip
+DEPENDENCY_TYPES = (
+    "technical",
+    "sequential",
+    "infrastructure",
+    "knowledge",
+    "mutual_exclusion",
+    "resource_limited",
+)
 
-Status = Literal["draft", "ready", "assigned", "in_progress", "review", "blocked", "completed",
-                 "cancelled"]  # fmt: skip
+Status = Literal[
+    "draft", "ready", "assigned", "in_progress", "review", "blocked", "completed", "cancelled"
+]
 Priority = Literal["critical", "high", "medium", "low"]
-DependencyType = Literal["technical", "sequential", "infrastructure", "knowledge",
-                         "mutual_exclusion", "resource_limited"]  # fmt: skip
+DependencyType = Literal[
+    "technical", "sequential", "infrastructure", "knowledge", "mutual_exclusion", "resource_limited"
+]
 
 
 def _text(value: Any) -> Any:
@@ -305,13 +321,9 @@ class TaskSpec(_Model):
     testing: Annotated[Testing, BeforeValidator(_sections)] = Testing()
     documentation: Annotated[Documentation, BeforeValidator(_sections)] = Documentation()
     state: Annotated[State, BeforeValidator(_sections)] = State()
-    progress: Annotated[list[ProgressNote], BeforeValidator(_listed)] = Field(
-        default_factory=list
-    )
+    progress: Annotated[list[ProgressNote], BeforeValidator(_listed)] = Field(default_factory=list)
     review: Annotated[Review, BeforeValidator(_sections)] = Review()
-    references: Annotated[list[Reference], BeforeValidator(_listed)] = Field(
-        default_factory=list
-    )
+    references: Annotated[list[Reference], BeforeValidator(_listed)] = Field(default_factory=list)
     planning: Planning | None = None
 
     @field_validator("task_id", "title", mode="before")
@@ -320,9 +332,9 @@ class TaskSpec(_Model):
         return value.strip() if isinstance(value, str) else value
 
 
-def unknown_keys(model: BaseModel, path: tuple[str | int, ...] = ()) -> Iterator[
-    tuple[tuple[str | int, ...], str]
-]:
+def unknown_keys(
+    model: BaseModel, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Every key the model does not define, as (path to its mapping, key)."""
     for key in model.model_extra or {}:
         yield path, str(key)

@@ -12,6 +12,7 @@ values with a small constructor of our own. That gives us, in one pass:
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from dataclasses import dataclass
@@ -42,9 +43,11 @@ def read_text(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BY
 
 def read_bytes(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     """The bytes of ``path``, refusing links out of ``root``, directories and oversized files."""
-    if root is not None and path.is_symlink():
+    if root is not None:
+        # Resolve every component: a link anywhere on the way (the file or a directory above
+        # it) may lead out of the repository.
         target = Path(os.path.realpath(path))
-        real_root = Path(os.path.realpath(root))
+        real_root = _real(root)
         if target != real_root and real_root not in target.parents:
             raise YamlProblem("TG003", f"symbolic link points outside the repository ({target})")
     try:
@@ -61,24 +64,34 @@ def read_bytes(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_B
     return data
 
 
+@functools.lru_cache(maxsize=8)
+def _real(root: Path) -> Path:
+    return Path(os.path.realpath(root))
+
+
 def decode(data: bytes) -> str:
     """UTF-8 text (a BOM is dropped); binary or badly encoded data raises ``YamlProblem``."""
     nul = data.find(b"\0")
     if nul >= 0:
-        raise YamlProblem("TG002", "binary file (contains NUL bytes), not YAML", _line_of(data, nul))
+        raise YamlProblem(
+            "TG002", "binary file (contains NUL bytes), not YAML", _line_of(data, nul)
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = _line_of(data, exc.start)
-        raise YamlProblem("TG002", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line) from None
+        raise YamlProblem(
+            "TG002", f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line
+        ) from None
 
 
 def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
+@functools.lru_cache(maxsize=1)
 def _yaml_safe() -> Any:
     from ruamel.yaml import YAML
 
@@ -88,18 +101,12 @@ def _yaml_safe() -> Any:
         return YAML(typ="safe", pure=True)
 
 
-_SAFE: Any = None
-
-
 def compose(text: str) -> Any:
     """Parse ``text`` into a ruamel node tree (or ``None`` for an empty document)."""
-    global _SAFE
-    if _SAFE is None:
-        _SAFE = _yaml_safe()
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        return _SAFE.compose(text)
+        return _yaml_safe().compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "syntax error").strip()
@@ -250,9 +257,12 @@ def locate(node: Any, path: tuple[str | int, ...]) -> tuple[int, int] | None:
                 if key_node.value == part or str(key_node.value) == str(part):
                     found = (value_node, key_node)
                     break
-        elif isinstance(current.value, list) and isinstance(part, int):
-            if 0 <= part < len(current.value):
-                found = (current.value[part], current.value[part])
+        elif (
+            isinstance(current.value, list)
+            and isinstance(part, int)
+            and 0 <= part < len(current.value)
+        ):
+            found = (current.value[part], current.value[part])
         if found is None:
             break
         current, mark_node = found
@@ -260,11 +270,7 @@ def locate(node: Any, path: tuple[str | int, ...]) -> tuple[int, int] | None:
 
 
 def _is_mapping(node: Any) -> bool:
-    return (
-        isinstance(node.value, list)
-        and bool(node.value)
-        and isinstance(node.value[0], tuple)
-    )
+    return isinstance(node.value, list) and bool(node.value) and isinstance(node.value[0], tuple)
 
 
 def key_line(node: Any, key: str) -> int | None:

@@ -26,9 +26,17 @@ class Findings:
         task: str | None = None,
     ) -> None:
         self.problems.append(
-            Problem(self.path, line, column, rule_id, RULES[rule_id].severity, message,
-                    task or self.task, field)
-        )  # fmt: skip
+            Problem(
+                self.path,
+                line,
+                column,
+                rule_id,
+                RULES[rule_id].severity,
+                message,
+                task or self.task,
+                field,
+            )
+        )
 
     def at(
         self,

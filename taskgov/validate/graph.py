@@ -11,8 +11,9 @@ from taskgov.repo import Repository
 from taskgov.validate.catalog import RULES
 
 
-def _problem(rule: str, path: str, line: int | None, task: str | None, message: str,
-             field: str | None = None) -> Problem:  # fmt: skip
+def _problem(
+    rule: str, path: str, line: int | None, task: str | None, message: str, field: str | None = None
+) -> Problem:
     return Problem(path, line, None, rule, RULES[rule].severity, message, task, field)
 
 
@@ -26,10 +27,17 @@ def duplicate_ids(repo: Repository) -> Iterator[Problem]:
             continue
         for path in paths:
             others = ", ".join(p for p in paths if p != path)
-            line = next((f.task.line("task_id") for f in repo.files
-                         if f.path == path and f.task), None)  # fmt: skip
-            yield _problem("TG110", path, line, task_id,
-                           f"task id {task_id} is also used by {others}", "task_id")  # fmt: skip
+            line = next(
+                (f.task.line("task_id") for f in repo.files if f.path == path and f.task), None
+            )
+            yield _problem(
+                "TG110",
+                path,
+                line,
+                task_id,
+                f"task id {task_id} is also used by {others}",
+                "task_id",
+            )
 
 
 def dangling_references(repo: Repository) -> Iterator[Problem]:
@@ -37,10 +45,15 @@ def dangling_references(repo: Repository) -> Iterator[Problem]:
     for dep in repo.graph.dangling:
         missing = dep.prerequisite if dep.dependent == dep.declared_in else dep.dependent
         path = repo.tasks[dep.declared_in].path
-        yield _problem("TG120", path, dep.line, dep.declared_in,
-                       f"names {missing}, which is in neither "
-                       f"{config.paths.active} nor {config.paths.completed}",
-                       dep.source)  # fmt: skip
+        yield _problem(
+            "TG120",
+            path,
+            dep.line,
+            dep.declared_in,
+            f"names {missing}, which is in neither "
+            f"{config.paths.active} nor {config.paths.completed}",
+            dep.source,
+        )
 
 
 def blocks_disagreement(repo: Repository) -> Iterator[Problem]:
@@ -49,17 +62,27 @@ def blocks_disagreement(repo: Repository) -> Iterator[Problem]:
         for other_id in task.blocks:
             other = tasks.get(other_id)
             if other is not None and task.id not in other.blocked_by:
-                yield _problem("TG121", task.path, _line(task, "state.blocks", other_id), task.id,
-                               f"{task.id} lists {other_id} in state.blocks, but {other_id}'s "
-                               f"state.blocked_by does not list {task.id}",
-                               "state.blocks")  # fmt: skip
+                yield _problem(
+                    "TG121",
+                    task.path,
+                    _line(task, "state.blocks", other_id),
+                    task.id,
+                    f"{task.id} lists {other_id} in state.blocks, but {other_id}'s "
+                    f"state.blocked_by does not list {task.id}",
+                    "state.blocks",
+                )
         for other_id in task.blocked_by:
             other = tasks.get(other_id)
             if other is not None and task.id not in other.blocks:
-                yield _problem("TG121", task.path, _line(task, "state.blocked_by", other_id),
-                               task.id, f"{task.id} lists {other_id} in state.blocked_by, but "
-                               f"{other_id}'s state.blocks does not list {task.id}",
-                               "state.blocked_by")  # fmt: skip
+                yield _problem(
+                    "TG121",
+                    task.path,
+                    _line(task, "state.blocked_by", other_id),
+                    task.id,
+                    f"{task.id} lists {other_id} in state.blocked_by, but "
+                    f"{other_id}'s state.blocks does not list {task.id}",
+                    "state.blocked_by",
+                )
 
 
 def _line(task: object, source: str, other: str) -> int | None:
@@ -76,8 +99,14 @@ def cycles(repo: Repository) -> Iterator[Problem]:
     for cycle in find_cycles(repo.tasks.keys(), successors):
         first = declared[(cycle[0], cycle[1])]
         path = repo.tasks[first.declared_in].path
-        yield _problem("TG130", path, first.line, cycle[0],
-                       "dependency cycle: " + " -> ".join(cycle), first.source)  # fmt: skip
+        yield _problem(
+            "TG130",
+            path,
+            first.line,
+            cycle[0],
+            "dependency cycle: " + " -> ".join(cycle),
+            first.source,
+        )
 
 
 def cycle_paths(repo: Repository) -> list[list[str]]:

@@ -11,36 +11,36 @@ from collections.abc import Iterator
 VERBS = frozenset(
     """
     accept adapt add adjust adopt align allow analyse analyze annotate apply archive assemble
-    assess audit automate backfill backport benchmark bind block boot bootstrap bound build bump
-    burn cache calculate calibrate call cancel capture centralize centralise change check clarify
-    clean cleanup clear close collect combine compare compile complete compose compute configure
-    connect consolidate containerize convert copy correct create cut debug decide decompose
-    decouple deduplicate define delete deliver deploy deprecate derive describe design detect
-    determine develop diagnose disable discover dispatch display document downgrade draft drop
-    dump edit eliminate embed emit enable encode enforce enhance ensure establish estimate
-    evaluate examine expand experiment explain explore export expose extend extract finalize
-    finalise find fit fix flag flatten fold forbid format freeze gate generalize generate group
-    guard handle harden hide hook identify implement import improve include increase index
-    inline inspect install instrument integrate introduce investigate isolate keep label land
-    launch lay limit link lint list load localize lock log lower maintain make manage map mark
-    measure merge migrate minimize mirror mock model modernize modularize monitor move name
-    normalize normalise notify obtain onboard open optimize optimise orchestrate organize
-    organise outline overhaul package parallelize parameterize parse patch pin plan polish
-    populate port prepare present preserve prevent print prioritize probe process produce
-    profile program propagate propose protect prototype provide provision prune publish pull
-    purge push query queue raise read rebase rebuild receive record recover redesign reduce
-    refactor refine register reimplement reject release relocate remove rename render reorder
-    reorganize repair replace report reproduce request require research reset resolve restore
-    restrict restructure resume retire retry return reuse review revise revert rewrite rollback
-    roll rotate route run sample sanitize save scaffold scale scan schedule scope script search
-    secure seed select send separate serialize serve set settle setup share ship show shrink
-    simplify simulate skip slim sort specify speed split spike stabilize stabilise standardize
-    start stop store streamline strengthen stress strip structure stub submit summarize support
-    surface swap switch sync synchronize tag test tidy time toggle trace track train transform
-    translate triage trim troubleshoot tune turn unblock unify uninstall unlock untangle update
-    upgrade upload use validate verify version vet visualize visualise warn watch widen wire
-    wrap write
-    """.split()
+    assess audit automate backfill backport benchmark bind block boot bootstrap bound build
+    bump burn cache calculate calibrate call cancel capture centralize centralise change check
+    clarify clean cleanup clear close collect combine compare compile complete compose compute
+    configure connect consolidate containerize convert copy correct create cut debug decide
+    decompose decouple deduplicate define delete deliver deploy deprecate derive describe
+    design detect determine develop diagnose disable discover dispatch display document
+    downgrade draft drop dump edit eliminate embed emit enable encode enforce enhance ensure
+    establish estimate evaluate examine expand experiment explain explore export expose extend
+    extract finalize finalise find fit fix flag flatten fold forbid format freeze gate
+    generalize generate group guard handle harden hide hook identify implement import improve
+    include increase index inline inspect install instrument integrate introduce investigate
+    isolate keep label land launch lay limit link lint list load localize lock log lower
+    maintain make manage map mark measure merge migrate minimize mirror mock model modernize
+    modularize monitor move name normalize normalise notify obtain onboard open optimize
+    optimise orchestrate organize organise outline overhaul package parallelize parameterize
+    parse patch pin plan polish populate port prepare present preserve prevent print prioritize
+    probe process produce profile program propagate propose protect prototype provide provision
+    prune publish pull purge push query queue raise read rebase rebuild receive record recover
+    redesign reduce refactor refine register reimplement reject release relocate remove rename
+    render reorder reorganize repair replace report reproduce request require research reset
+    resolve restore restrict restructure resume retire retry return reuse review revise revert
+    rewrite rollback roll rotate route run sample sanitize save scaffold scale scan schedule
+    scope script search secure seed select send separate serialize serve set settle setup share
+    ship show shrink simplify simulate skip slim sort specify speed split spike stabilize
+    stabilise standardize start stop store streamline strengthen stress strip structure stub
+    submit summarize support surface swap switch sync synchronize tag test tidy time toggle
+    trace track train transform translate triage trim troubleshoot tune turn unblock unify
+    uninstall unlock untangle update upgrade upload use validate verify version vet visualize
+    visualise warn watch widen wire wrap write
+    """.split()  # noqa: SIM905 (a word list reads better as text)
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
@@ -78,12 +78,15 @@ _SECRET_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
     ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
     ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    ("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}")),
+    ("OpenAI API key", re.compile(r"\bsk-(?!ant-)(?:proj-)?[A-Za-z0-9_-]{20,}")),
     ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
     ("Stripe key", re.compile(r"\b(?:sk|rk)_live_[0-9A-Za-z]{20,}")),
-    ("JSON web token", re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")),
+    (
+        "JSON web token",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+    ),
     ("password in URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s:@]{3,}@")),
-)  # fmt: skip
+)
 _ASSIGNMENT = re.compile(
     r"(?i)\b(password|passwd|secret|api[_-]?key|access[_-]?key|auth[_-]?token|token)"
     r"[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9/+_=.-]{16,})"
@@ -104,13 +107,23 @@ def find_secrets(text: str) -> Iterator[tuple[int, int, str, str]]:
     if not _might_hold_secret(text):
         return
     for number, line in enumerate(text.splitlines(), start=1):
+        reported: list[tuple[int, int]] = []  # spans already reported: one finding per secret
         for kind, pattern in _SECRET_PATTERNS:
             for match in pattern.finditer(line):
+                if _overlaps(match.span(), reported):
+                    continue
+                reported.append(match.span())
                 yield number, match.start() + 1, kind, redact(match.group(0))
         for match in _ASSIGNMENT.finditer(line):
             value = match.group(2)
+            if _overlaps(match.span(2), reported):
+                continue
             if _entropy(value) >= 3.5 and any(c.isdigit() for c in value):
                 yield number, match.start(2) + 1, f"{match.group(1)} value", redact(value)
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
 
 
 _HINTS = re.compile(

@@ -1,0 +1,117 @@
+"""Surgical edits of spec files: change one value, leave every other byte as it was.
+
+A round-trip dump would re-indent and re-wrap a file people wrote by hand; these edits splice
+the new text into the exact span of the old value (found from the composed node's marks) and
+verify the result by parsing it again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from taskgov.spec.yamlio import YamlProblem, load
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class EditError(Exception):
+    """The edit cannot be made safely; the file is left alone."""
+
+
+def append_to_list(text: str, section: str, key: str, value: str) -> str:
+    """``text`` with ``value`` appended to the list ``section.key`` (created if missing).
+
+    Returns ``text`` unchanged when the value is already there."""
+    try:
+        data, root = load(text)
+    except YamlProblem as problem:
+        raise EditError(problem.message) from None
+    if not isinstance(data, dict):
+        raise EditError("the file is not a mapping")
+    current = data.get(section, {}) or {}
+    if not isinstance(current, dict):
+        raise EditError(f"{section} is not a mapping")
+    existing = current.get(key)
+    if isinstance(existing, list) and value in existing:
+        return text
+    if existing is not None and not isinstance(existing, list):
+        raise EditError(f"{section}.{key} is not a list")
+    edited = _splice(text, root, section, key, value)
+    after, _ = load(edited)
+    expected = [*(existing or []), value]
+    if not isinstance(after, dict) or (after.get(section) or {}).get(key) != expected:
+        raise EditError(f"could not add {value} to {section}.{key} safely")
+    rest_before = {k: v for k, v in data.items() if k != section}
+    rest_after = {k: v for k, v in after.items() if k != section}
+    others_before = {k: v for k, v in current.items() if k != key}
+    others_after = {k: v for k, v in (after.get(section) or {}).items() if k != key}
+    if rest_before != rest_after or others_before != others_after:
+        raise EditError(f"adding {value} to {section}.{key} would change other fields")
+    return edited
+
+
+def _find(node: Any, key: str) -> tuple[Any, Any] | None:
+    if node is None or node.tag != _MAP:
+        return None
+    for key_node, value_node in node.value:
+        if key_node.value == key:
+            return key_node, value_node
+    return None
+
+
+def _splice(text: str, root: Any, section: str, key: str, value: str) -> str:
+    quoted = json.dumps(value)
+    found_section = _find(root, section)
+    if found_section is None:
+        return text.rstrip("\n") + f"\n\n{section}:\n  {key}: [{quoted}]\n"
+    _, section_node = found_section
+    found = _find(section_node, key)
+    if found is None:
+        if section_node.tag != _MAP or not section_node.value:
+            raise EditError(f"{section} is empty or not a block mapping")
+        if section_node.flow_style:
+            raise EditError(f"{section} is written in flow style")
+        indent = section_node.value[0][0].start_mark.column
+        last_value = section_node.value[-1][1]
+        return _insert_line(text, last_value.end_mark, " " * indent + f"{key}: [{quoted}]")
+    _, list_node = found
+    if list_node.tag == _NULL:
+        start, end = list_node.start_mark.index, list_node.end_mark.index
+        spacer = "" if start > 0 and text[start - 1] == " " else " "
+        return text[:start] + f"{spacer}[{quoted}]" + text[end:]
+    if list_node.tag != _SEQ:
+        raise EditError(f"{section}.{key} is not a list")
+    if list_node.flow_style:
+        close = list_node.end_mark.index - 1
+        while close > 0 and text[close] != "]":
+            close -= 1
+        inner = text[list_node.start_mark.index + 1 : close]
+        separator = ", " if inner.strip() else ""
+        insert_at = list_node.start_mark.index + 1 + len(inner.rstrip())
+        return text[:insert_at] + f"{separator}{quoted}" + text[insert_at:]
+    first = list_node.value[0]
+    dash_column = _dash_column(text, first.start_mark)
+    last = list_node.value[-1]
+    return _insert_line(text, last.end_mark, " " * dash_column + f"- {quoted}")
+
+
+def _dash_column(text: str, mark: Any) -> int:
+    line_start = text.rfind("\n", 0, mark.index) + 1
+    dash = text.rfind("-", line_start, mark.index)
+    if dash < 0:
+        raise EditError("unexpected list layout")
+    return dash - line_start
+
+
+def _insert_line(text: str, end_mark: Any, line: str) -> str:
+    """Insert ``line`` after the line on which a value ends (keeping its trailing comment)."""
+    index = end_mark.index
+    if end_mark.column == 0 and index > 0:
+        index -= 1  # a block value ends at the start of the next line
+    line_end = text.find("\n", index)
+    if line_end < 0:
+        return text + "\n" + line + "\n"
+    return text[: line_end + 1] + line + "\n" + text[line_end + 1 :]
