@@ -4,8 +4,8 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
 
     import taskgov
     repo = taskgov.load_repo(".")
-    report = taskgov.validate(repo)
-    for task in taskgov.frontier(repo):
+    report = taskgov.validate(repo)          # problems, exit_code
+    for task in taskgov.frontier(repo):       # ready tasks, most urgent first
         print(task.id, task.title)
 """
 
@@ -27,6 +27,8 @@ from taskgov.problems import Problem, Severity
 from taskgov.repo import Repository, load_repo
 from taskgov.spec.effort import EffortError, Estimate, parse_effort
 from taskgov.spec.task import Dependency, Task
+from taskgov.state import TaskState, derive_states, frontier
+from taskgov.validate.report import Report, validate
 
 __all__ = [
     "CheckFailed",
@@ -39,13 +41,18 @@ __all__ = [
     "InputError",
     "NotFoundError",
     "Problem",
+    "Report",
     "Repository",
     "Severity",
     "Task",
+    "TaskState",
     "TaskgovError",
     "UsageError",
     "__version__",
+    "derive_states",
+    "frontier",
     "load_config",
     "load_repo",
     "parse_effort",
+    "validate",
 ]
