@@ -308,7 +308,7 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
         f"  assignee   {data['assignee'] or '-'}",
         "  estimate   "
         + (
-            f"{estimate['expected']:g} h expected ({estimate['optimistic']:g} / "
+            f"{estimate['expected']:.1f} h expected ({estimate['optimistic']:g} / "
             f"{estimate['likely']:g} / {estimate['pessimistic']:g}, from "
             f"{estimate['source']})"
             if estimate
@@ -320,9 +320,21 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
         lines.append(
             "  resources  " + ", ".join(f"{k}={v:g}" for k, v in data["resources"].items())
         )
+    spec = data["spec"] or {}
+    objective = spec.get("objective")
+    if isinstance(objective, str) and objective.strip():
+        lines.append("  objective")
+        lines.extend(f"    {line}" for line in objective.strip().splitlines())
+    criteria = spec.get("acceptance_criteria")
+    if isinstance(criteria, list) and criteria:
+        lines.append("  acceptance criteria")
+        for item in criteria:
+            text = item.get("criterion") if isinstance(item, dict) else item
+            check = item.get("verification") if isinstance(item, dict) else None
+            lines.append(f"    - {text}" + (f"  ({check})" if check else ""))
     for label, key in (("depends on", "dependencies"), ("needed by", "dependents")):
         entries = data[key]
-        lines.append(f"  {label:<10} " + ("-" if not entries else ""))
+        lines.append(f"  {label:<10} -" if not entries else f"  {label}")
         for entry in entries:
             soft = "" if entry["hard"] else " (soft)"
             lines.append(

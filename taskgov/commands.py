@@ -68,6 +68,7 @@ def show_task(repo: Repository, task_id: str) -> dict[str, Any]:
             "skills": list(task.skills),
             "acceptance_criteria": task.acceptance_criteria,
             "archived": task.archived,
+            "spec": _document(repo, task),
             "dependencies": [
                 _edge(e, states, prerequisite=True)
                 for e in repo.graph.prerequisites().get(task.id, ())
@@ -84,6 +85,17 @@ def show_task(repo: Repository, task_id: str) -> dict[str, Any]:
             ],
         }
     )
+    return data
+
+
+def _document(repo: Repository, task: Task) -> Any:
+    """The spec file's content as plain data (as written: nothing is normalised)."""
+    from taskgov.spec.yamlio import YamlProblem, load, read_text
+
+    try:
+        data, _ = load(read_text(repo.root / task.path, repo.root))
+    except YamlProblem:  # changed on disk since it was loaded
+        return None
     return data
 
 

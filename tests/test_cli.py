@@ -203,8 +203,10 @@ def test_show_resolves_dependencies_and_dependents(run, repo: GitRepo) -> None:
     }
     dependents = run(repo.path, "show", "TASK-2026-001", "--json").json()["dependents"]
     assert [d["id"] for d in dependents] == ["TASK-2026-002"]
+    assert data["spec"]["planning"]["depends_on"][0]["confidence"] == 0.5
     text = run(repo.path, "show", "TASK-2026-002")
     assert "TASK-2026-001  [ready]  via planning.depends_on, state.blocks" in text.out
+    assert "    - Criterion 0  (pytest)" in text.out
     missing = run(repo.path, "show", "TASK-2026-404")
     assert missing.code == 2
     assert "no task 'TASK-2026-404'" in missing.err

@@ -58,19 +58,7 @@ class SpecCache:
         return cls(directory / "taskgov" / "specs.cache" if directory else None, fingerprint)
 
     def _load(self, location: Path) -> None:
-        try:
-            with location.open("rb") as handle:
-                stored = pickle.load(handle)
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            ImportError,
-            ValueError,
-            TypeError,
-        ):
-            return  # a missing or damaged cache is only a slower run
+        stored = _read_pickle(location)
         if isinstance(stored, dict) and stored.get("key") == self.key:
             self.results = stored["results"]
             self.stats = stored["stats"]
@@ -108,15 +96,30 @@ class SpecCache:
             for path, entry in self.stats.items()
             if path in live and entry[1] < cutoff and (path, entry[3]) in self.results
         }
-        payload = {"key": self.key, "results": self.results, "stats": stats}
-        try:
-            self.location.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.location.with_name(f"{self.location.name}.{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.location)
-        except OSError:
-            pass  # read-only git directory: run uncached
+        _write_pickle(self.location, {"key": self.key, "results": self.results, "stats": stats})
+
+
+def _read_pickle(location: Path) -> Any:
+    """The object stored at ``location``; ``None`` when missing or damaged (a damaged cache
+    only makes a run slower)."""
+    try:
+        with location.open("rb") as handle:
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            ValueError, TypeError):  # fmt: skip
+        return None
+
+
+def _write_pickle(location: Path, payload: object) -> None:
+    """Replace ``location`` atomically; a read-only git directory just means no cache."""
+    try:
+        location.parent.mkdir(parents=True, exist_ok=True)
+        tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, location)
+    except OSError:
+        pass
 
 
 def _memo_path(root: Path, name: str) -> Path | None:
@@ -129,21 +132,7 @@ def _memo_path(root: Path, name: str) -> Path | None:
 def memo_get(root: Path, name: str, key: object) -> Any:
     """A small value cached under ``name`` for exactly ``key``, else ``None``."""
     location = _memo_path(root, name)
-    if location is None:
-        return None
-    try:
-        with location.open("rb") as handle:
-            stored = pickle.load(handle)
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        ValueError,
-        TypeError,
-    ):
-        return None
+    stored = _read_pickle(location) if location is not None else None
     if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (FORMAT, __version__, key):
         return stored[1]
     return None
@@ -151,15 +140,5 @@ def memo_get(root: Path, name: str, key: object) -> Any:
 
 def memo_put(root: Path, name: str, key: object, value: object) -> None:
     location = _memo_path(root, name)
-    if location is None:
-        return
-    try:
-        location.parent.mkdir(parents=True, exist_ok=True)
-        tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(
-                ((FORMAT, __version__, key), value), handle, protocol=pickle.HIGHEST_PROTOCOL
-            )
-        os.replace(tmp, location)
-    except OSError:
-        pass
+    if location is not None:
+        _write_pickle(location, ((FORMAT, __version__, key), value))

@@ -57,32 +57,28 @@ def dangling_references(repo: Repository) -> Iterator[Problem]:
 
 
 def blocks_disagreement(repo: Repository) -> Iterator[Problem]:
+    """Each side of a blocks/blocked_by pair should list the other."""
     tasks = repo.tasks
     for task in tasks.values():
-        for other_id in task.blocks:
-            other = tasks.get(other_id)
-            if other is not None and task.id not in other.blocked_by:
-                yield _problem(
-                    "TG121",
-                    task.path,
-                    _line(task, "state.blocks", other_id),
-                    task.id,
-                    f"{task.id} lists {other_id} in state.blocks, but {other_id}'s "
-                    f"state.blocked_by does not list {task.id}",
-                    "state.blocks",
-                )
-        for other_id in task.blocked_by:
-            other = tasks.get(other_id)
-            if other is not None and task.id not in other.blocks:
-                yield _problem(
-                    "TG121",
-                    task.path,
-                    _line(task, "state.blocked_by", other_id),
-                    task.id,
-                    f"{task.id} lists {other_id} in state.blocked_by, but "
-                    f"{other_id}'s state.blocks does not list {task.id}",
-                    "state.blocked_by",
-                )
+        for field, listed, mirror in (
+            ("state.blocks", task.blocks, "state.blocked_by"),
+            ("state.blocked_by", task.blocked_by, "state.blocks"),
+        ):
+            for other_id in listed:
+                other = tasks.get(other_id)
+                if other is None:
+                    continue  # dangling: reported by its own rule
+                mirrored = other.blocked_by if mirror == "state.blocked_by" else other.blocks
+                if task.id not in mirrored:
+                    yield _problem(
+                        "TG121",
+                        task.path,
+                        _line(task, field, other_id),
+                        task.id,
+                        f"{task.id} lists {other_id} in {field}, but {other_id}'s {mirror} "
+                        f"does not list {task.id}",
+                        field,
+                    )
 
 
 def _line(task: object, source: str, other: str) -> int | None:
