@@ -94,7 +94,7 @@ def load_config(root: Path) -> Config:
     if not policy.exists():
         return Config(root=root)
     from taskgov.spec.cache import blob_id, memo_get, memo_put
-    from taskgov.spec.yamlio import YamlProblem, decode, load, locate, read_bytes
+    from taskgov.spec.yamlio import YamlProblem, decode, load, read_bytes
 
     try:
         raw = read_bytes(policy, root)
@@ -105,7 +105,7 @@ def load_config(root: Path) -> Config:
     if isinstance(cached, Config):
         return replace(cached, root=root)
     try:
-        data, node = load(decode(raw))
+        data, locations = load(decode(raw))
     except YamlProblem as problem:
         where = f"{POLICY_PATH}:{problem.line}" if problem.line else POLICY_PATH
         raise ConfigError(f"{where}: {problem.message}") from None
@@ -118,7 +118,7 @@ def load_config(root: Path) -> Config:
     try:
         config = config_from_policy(root, data, POLICY_PATH, digest)
     except _PolicyIssue as issue:
-        found = locate(node, issue.path)
+        found = locations.find(issue.path)
         line = f":{found[0]}" if found else ""
         raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
     memo_put(root, "policy.cache", digest, config)

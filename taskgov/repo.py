@@ -112,38 +112,97 @@ def load_repo(
         config = load_config(find_root(Path(path)))
     root = config.root
     store = SpecCache.for_root(root, config.fingerprint(), enabled=cache)
-    results = []
+    results: list[FileResult | None] = []
+    unparsed: list[tuple[int, bytes, str, bool]] = []
+    pending: dict[int, tuple[str, str, os.stat_result | None]] = {}
     live = set()
     for file, archived in spec_files(config):
         relpath = file.relative_to(root).as_posix()
         live.add(relpath)
-        results.append(_load_one(file, relpath, archived, config, store))
+        index = len(results)
+        stat = _stat(file)
+        result = (
+            _cached(store, relpath, store.known_blob(relpath, stat), archived) if stat else None
+        )
+        if result is None:
+            try:
+                data = read_bytes(file, root)
+            except YamlProblem as problem:
+                findings = Findings(config, relpath)
+                findings.add(problem.rule, problem.message, problem.line, problem.column)
+                result = FileResult(relpath, None, None, tuple(findings.problems))
+            else:
+                blob = blob_id(data)
+                result = _cached(store, relpath, blob, archived)
+                if result is None:
+                    unparsed.append((index, data, relpath, archived))
+                    pending[index] = (relpath, blob, stat)
+                else:
+                    store.put(relpath, blob, stat, result)
+        results.append(result)
+    for (index, *_), parsed in zip(unparsed, _parse_all(unparsed, config), strict=True):
+        relpath, blob, stat = pending[index]
+        results[index] = parsed
+        store.put(relpath, blob, stat, parsed)
     store.save(live)
-    return Repository(config, tuple(results))
+    return Repository(config, tuple(r for r in results if r is not None))
 
 
-def _load_one(
-    file: Path, relpath: str, archived: bool, config: Config, store: SpecCache
-) -> FileResult:
+def _stat(file: Path) -> os.stat_result | None:
     try:
-        stat = file.stat() if not file.is_symlink() else None
+        return None if file.is_symlink() else file.stat()
     except OSError:
-        stat = None
-    if stat is not None:
-        known = store.known_blob(relpath, stat)
-        if known is not None:
-            cached = store.get(relpath, known)
-            if cached is not None:
-                return cached  # type: ignore[no-any-return]
-    try:
-        data = read_bytes(file, config.root)
-    except YamlProblem as problem:
-        findings = Findings(config, relpath)
-        findings.add(problem.rule, problem.message, problem.line, problem.column)
-        return FileResult(relpath, None, None, tuple(findings.problems))
-    blob = blob_id(data)
-    cached = store.get(relpath, blob)
-    if cached is None or (cached.task is not None and cached.task.archived != archived):
-        cached = parse_spec_bytes(data, relpath, config, archived)
-    store.put(relpath, blob, stat, cached)
-    return cached  # type: ignore[no-any-return]
+        return None
+
+
+def _cached(store: SpecCache, relpath: str, blob: str | None, archived: bool) -> FileResult | None:
+    if blob is None:
+        return None
+    result = store.get(relpath, blob)
+    if result is None or (result.task is not None and result.task.archived != archived):
+        return None
+    return result  # type: ignore[no-any-return]
+
+
+PARALLEL_MIN = 256  # below this many unparsed specs, a process pool costs more than it saves
+
+Work = list[tuple[int, bytes, str, bool]]
+
+
+def _jobs(count: int) -> int:
+    wanted = os.environ.get("TASKGOV_JOBS", "")
+    jobs = int(wanted) if wanted.isdigit() else (os.cpu_count() or 1)
+    return max(1, min(jobs, count // (PARALLEL_MIN // 2)))
+
+
+def _parse_all(work: Work, config: Config) -> list[FileResult]:
+    """Parse what the cache could not answer, in several processes when there is a lot of it
+    (a cold run on a fresh clone, CI's usual case)."""
+    jobs = _jobs(len(work)) if len(work) >= PARALLEL_MIN else 1
+    if jobs > 1:
+        try:
+            return _parse_in_processes(work, config, jobs)
+        except (OSError, ImportError):  # no process pool on this platform: parse here
+            pass
+    return _parse_chunk(work, config)
+
+
+def _parse_in_processes(work: Work, config: Config, jobs: int) -> list[FileResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = [work[i::jobs] for i in range(jobs)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        parts = list(pool.map(_parse_chunk, chunks, [config] * jobs))
+    merged: list[FileResult] = [parts[0][0]] * len(work)
+    for offset, part in enumerate(parts):
+        merged[offset::jobs] = part
+    return merged
+
+
+def _parse_chunk(work: Work, config: Config) -> list[FileResult]:
+    return [
+        parse_spec_bytes(data, relpath, config, archived) for _, data, relpath, archived in work
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from taskgov.spec.yamlio import YamlProblem, load
+from taskgov.spec.yamlio import YamlProblem, compose, load
 
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -26,7 +26,8 @@ def append_to_list(text: str, section: str, key: str, value: str) -> str:
 
     Returns ``text`` unchanged when the value is already there."""
     try:
-        data, root = load(text)
+        data, _ = load(text)
+        root = compose(text)
     except YamlProblem as problem:
         raise EditError(problem.message) from None
     if not isinstance(data, dict):

@@ -11,7 +11,7 @@ from taskgov.config import Config
 from taskgov.problems import Problem
 from taskgov.spec.effort import EffortError, Estimate, parse_effort
 from taskgov.spec.task import Dependency, Task
-from taskgov.spec.yamlio import YamlProblem, decode, key_line, load, locate
+from taskgov.spec.yamlio import Locations, YamlProblem, decode, load
 from taskgov.validate import text as text_rules
 from taskgov.validate.findings import Findings
 
@@ -55,7 +55,7 @@ def parse_spec_text(
             column,
         )
     try:
-        data, node = load(text)
+        data, where = load(text)
     except YamlProblem as problem:
         findings.add(problem.rule, problem.message, problem.line, problem.column)
         return FileResult(relpath, None, None, tuple(findings.problems))
@@ -66,21 +66,21 @@ def parse_spec_text(
         findings.add(
             "TG011",
             f"expected a mapping of fields, found a {_kind(data)}",
-            node.start_mark.line + 1,
+            where.line(()),
         )
         return FileResult(relpath, None, None, tuple(findings.problems))
 
     raw_id = data.get("task_id")
     task_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
     findings.task = task_id
-    spec = _validate(data, node, config, findings)
+    spec = _validate(data, where, config, findings)
     if task_id is not None:
-        _check_id(task_id, relpath, node, config, findings)
+        _check_id(task_id, relpath, where, config, findings)
     if spec is None:
         return FileResult(relpath, None, task_id, tuple(findings.problems))
 
-    task = _to_task(spec, data, node, relpath, archived, config, findings)
-    _quality(task, text, node, config, findings)
+    task = _to_task(spec, data, where, relpath, archived, config, findings)
+    _quality(task, text, where, config, findings)
     return FileResult(relpath, task, task.id, tuple(findings.problems))
 
 
@@ -90,7 +90,7 @@ def _kind(value: Any) -> str:
     )
 
 
-def _validate(data: dict[str, Any], node: Any, config: Config, findings: Findings) -> Any:
+def _validate(data: dict[str, Any], where: Locations, config: Config, findings: Findings) -> Any:
     from pydantic import ValidationError
 
     from taskgov.spec.model import TaskSpec, unknown_keys
@@ -102,21 +102,12 @@ def _validate(data: dict[str, Any], node: Any, config: Config, findings: Finding
         for error in exc.errors(include_url=False):
             path = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
             path = _strip_union_tags(path, data)
-            findings.at(node, "TG100", _message(error), path)
+            findings.at(where, "TG100", _message(error), path)
         return None
     for path, key in unknown_keys(spec):
-        where = ".".join(str(p) for p in (*path, key))
-        findings.at(
-            node, "TG101", f"unknown key {key!r} (not in the task spec format)", (*path, key)
-        )
-        findings.problems[-1] = _with_field(findings.problems[-1], where)
+        message = f"unknown key {key!r} (not in the task spec format)"
+        findings.at(where, "TG101", message, (*path, key))
     return spec
-
-
-def _with_field(problem: Problem, field: str) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, field=field)
 
 
 def _strip_union_tags(path: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
@@ -183,10 +174,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _check_id(task_id: str, relpath: str, node: Any, config: Config, findings: Findings) -> None:
+def _check_id(
+    task_id: str, relpath: str, where: Locations, config: Config, findings: Findings
+) -> None:
     if not SAFE_ID.match(task_id) or ".." in task_id:
         findings.at(
-            node,
+            where,
             "TG112",
             f"{task_id!r} is not a safe file name (letters, digits, '.', '_', '-')",
             ("task_id",),
@@ -194,7 +187,7 @@ def _check_id(task_id: str, relpath: str, node: Any, config: Config, findings: F
         return
     if not re.search(config.id_pattern, task_id):
         findings.at(
-            node,
+            where,
             "TG112",
             f"{task_id!r} does not match the id pattern {config.id_pattern!r}",
             ("task_id",),
@@ -202,7 +195,7 @@ def _check_id(task_id: str, relpath: str, node: Any, config: Config, findings: F
     stem = PurePosixPath(relpath).stem
     if stem != task_id and not stem.startswith(task_id + "-"):
         findings.at(
-            node,
+            where,
             "TG111",
             f"task_id {task_id!r} does not match the file name {PurePosixPath(relpath).name!r}",
             ("task_id",),
@@ -212,7 +205,7 @@ def _check_id(task_id: str, relpath: str, node: Any, config: Config, findings: F
 def _to_task(
     spec: Any,
     data: dict[str, Any],
-    node: Any,
+    where: Locations,
     relpath: str,
     archived: bool,
     config: Config,
@@ -222,8 +215,7 @@ def _to_task(
     declared: list[Dependency] = []
 
     def line_of(*path: str | int) -> int | None:
-        where = locate(node, path)
-        return where[0] if where else None
+        return where.line(path)
 
     for index, other in enumerate(spec.state.blocked_by):
         declared.append(
@@ -278,7 +270,7 @@ def _to_task(
                 )
             )
 
-    estimate = _estimate(spec, node, config, findings)
+    estimate = _estimate(spec, where, config, findings)
     lines = tuple(
         (key, number)
         for key in (
@@ -289,7 +281,7 @@ def _to_task(
             "acceptance_criteria",
             "planning",
         )
-        if (number := key_line(node, key)) is not None
+        if (number := where.line((key,))) is not None
     )
     return Task(
         id=task_id,
@@ -318,7 +310,7 @@ def _to_task(
     )
 
 
-def _estimate(spec: Any, node: Any, config: Config, findings: Findings) -> Estimate | None:
+def _estimate(spec: Any, where: Locations, config: Config, findings: Findings) -> Estimate | None:
     per_day, per_week = config.hours_per_day, config.days_per_week
     if spec.planning is not None and spec.planning.estimate is not None:
         points = [
@@ -335,11 +327,11 @@ def _estimate(spec: Any, node: Any, config: Config, findings: Findings) -> Estim
     try:
         return parse_effort(effort, hours_per_day=per_day, days_per_week=per_week)
     except EffortError as exc:
-        findings.at(node, "TG102", str(exc), ("classification", "estimated_effort"))
+        findings.at(where, "TG102", str(exc), ("classification", "estimated_effort"))
         return None
 
 
-def _quality(task: Task, text: str, node: Any, config: Config, findings: Findings) -> None:
+def _quality(task: Task, text: str, where: Locations, config: Config, findings: Findings) -> None:
     if not text_rules.is_verb_first(task.title):
         findings.add(
             "TG140",

@@ -1,10 +1,10 @@
 """YAML reading with bounded cost and exact locations; round-trip writing that keeps comments.
 
-Reading composes the document with ruamel's C parser (when available) and builds plain Python
-values with a small constructor of our own. That gives us, in one pass:
+Reading runs ruamel's C parser (when available) and builds plain Python values straight from
+its event stream with a small constructor of our own (no node tree, no resolver objects).
+That gives us, in one pass:
 
-* line/column of every value (the composed nodes carry marks), looked up only when a problem
-  must be reported;
+* line/column of every value (from the parser's event marks);
 * duplicate-key detection with the line of the second key;
 * alias bombs and recursive aliases stopped by a node budget, so memory and time stay bounded;
 * timestamps kept as the text the user wrote (no silent conversion to ``datetime``).
@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,68 +120,174 @@ def compose(text: str) -> Any:
         raise YamlProblem("TG004", f"YAML nested more than {MAX_DEPTH} levels deep") from None
 
 
-class _Builder:
-    """Turns composed nodes into plain values under a node budget."""
+Path_ = tuple[str | int, ...]
 
-    def __init__(self, max_nodes: int, max_depth: int) -> None:
+
+class Locations(dict[Path_, tuple[int, int]]):
+    """1-based (line, column) of every value in a document, by path (mapping keys and list
+    indexes). A mapping entry is located at its key, the line people read as "the field"."""
+
+    def find(self, path: Path_) -> tuple[int, int] | None:
+        """The location of ``path``, or of its deepest existing parent."""
+        for end in range(len(path), -1, -1):
+            found = self.get(path[:end])
+            if found is not None:
+                return found
+        return None
+
+    def line(self, path: Path_) -> int | None:
+        found = self.get(path)
+        return found[0] if found is not None else None
+
+
+_PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_PLAIN_BOOL = {"true": True, "True": True, "TRUE": True,
+               "false": False, "False": False, "FALSE": False}  # fmt: skip
+_PLAIN_INT = re.compile(r"[-+]?(?:[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)")
+_PLAIN_FLOAT = re.compile(
+    r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+
+
+def plain_scalar(text: str) -> Any:
+    """Resolve an untagged plain scalar by the YAML 1.2 core schema, as ruamel does
+    (timestamps stay text)."""
+    if text in _PLAIN_NULL:
+        return None
+    if text[0] not in "0123456789+-.tTfF":
+        return text
+    if text in _PLAIN_BOOL:
+        return _PLAIN_BOOL[text]
+    if _PLAIN_INT.fullmatch(text):
+        return _int(text)
+    if text not in (".", "-.", "+.") and _PLAIN_FLOAT.fullmatch(text):
+        return _float(text)
+    return text
+
+
+class _Builder:
+    """Plain values from the parser's event stream, under a node budget, with the location
+    of every value."""
+
+    def __init__(self, events: Any, max_nodes: int, max_depth: int) -> None:
+        self.events = events
         self.remaining = max_nodes
         self.max_nodes = max_nodes
         self.max_depth = max_depth
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded size)
+        self.open_anchors: set[str] = set()
+        self.locations = Locations()
 
-    def build(self, node: Any, depth: int = 0) -> Any:
-        self.remaining -= 1
+    def spend(self, count: int, mark: Any) -> None:
+        self.remaining -= count
         if self.remaining < 0:
             raise YamlProblem(
                 "TG004",
                 f"YAML aliases expand to more than {self.max_nodes} values (alias bomb?)",
-                node.start_mark.line + 1,
+                mark.line + 1,
             )
-        if depth > self.max_depth:
-            raise YamlProblem(
-                "TG004",
-                f"YAML nested more than {self.max_depth} levels deep (recursive alias?)",
-                node.start_mark.line + 1,
-            )
-        tag = node.tag
-        if tag == _TAG + "map" or tag == _TAG + "omap":
-            return self._mapping(node, depth)
-        if tag == _TAG + "seq":
-            return [self.build(item, depth + 1) for item in node.value]
-        if isinstance(node.value, list):
-            # An unknown tag on a collection: keep its structure, ignore the tag.
-            if node.value and isinstance(node.value[0], tuple):
-                return self._mapping(node, depth)
-            return [self.build(item, depth + 1) for item in node.value]
-        return scalar(tag, node.value)
 
-    def _mapping(self, node: Any, depth: int) -> dict[Any, Any]:
+    def value(self, event: Any, path: Path_) -> tuple[Any, int]:
+        """The value that starts with ``event``, and its expanded size in nodes."""
+        kind = type(event).__name__
+        mark = event.start_mark
+        if len(path) > self.max_depth:
+            raise YamlProblem(
+                "TG004", f"YAML nested more than {self.max_depth} levels deep", mark.line + 1
+            )
+        if kind == "AliasEvent":
+            return self.alias(event.anchor, mark)
+        anchor = event.anchor
+        if anchor:
+            self.open_anchors.add(anchor)
+        self.spend(1, mark)
+        if kind == "ScalarEvent":
+            tag = event.tag
+            if tag is None:
+                plain = not event.style  # the C parser reports plain style as ""
+                result: Any = plain_scalar(event.value) if plain else event.value
+            elif tag == "!":
+                result = event.value  # the non-specific tag: a string
+            else:
+                result = scalar(str(tag), event.value)
+            size = 1
+        elif kind == "SequenceStartEvent":
+            result, size = self.sequence(path)
+        else:
+            result, size = self.mapping(path)
+        if anchor:
+            self.open_anchors.discard(anchor)
+            self.anchors[anchor] = (result, size)
+        return result, size
+
+    def alias(self, anchor: str, mark: Any) -> tuple[Any, int]:
+        if anchor in self.open_anchors:
+            raise YamlProblem("TG004", f"recursive alias *{anchor}", mark.line + 1)
+        if anchor not in self.anchors:
+            raise YamlProblem(
+                "TG001", f"YAML syntax error: undefined alias *{anchor}", mark.line + 1,
+                mark.column + 1,
+            )  # fmt: skip
+        stored, size = self.anchors[anchor]
+        self.spend(size, mark)
+        return stored, size
+
+    def sequence(self, path: Path_) -> tuple[list[Any], int]:
+        items: list[Any] = []
+        size = 1
+        for event in self.events:
+            if type(event).__name__ == "SequenceEndEvent":
+                break
+            here = (*path, len(items))
+            self.locations[here] = (event.start_mark.line + 1, event.start_mark.column + 1)
+            item, count = self.value(event, here)
+            items.append(item)
+            size += count
+        return items, size
+
+    def mapping(self, path: Path_) -> tuple[dict[Any, Any], int]:
         result: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                merged = self.build(value_node, depth + 1)
-                sources = merged if isinstance(merged, list) else [merged]
-                for source in sources:
+        size = 1
+        for key_event in self.events:
+            if type(key_event).__name__ == "MappingEndEvent":
+                break
+            mark = key_event.start_mark
+            if _is_merge_key(key_event):
+                merged, count = self.value(next(self.events), (*path, "<<"))
+                size += count
+                for source in merged if isinstance(merged, list) else [merged]:
                     if isinstance(source, dict):
                         for key, value in source.items():
                             result.setdefault(key, value)
                 continue
-            key = self.build(key_node, depth + 1)
+            key, _ = self.value(key_event, (*path, "<key>"))
             if isinstance(key, (dict, list)):
-                raise YamlProblem(
-                    "TG001", "a mapping key must be a scalar", key_node.start_mark.line + 1
-                )
-            line = key_node.start_mark.line + 1
+                raise YamlProblem("TG001", "a mapping key must be a scalar", mark.line + 1)
             if key in seen:
                 raise YamlProblem(
                     "TG006",
                     f"duplicate key {key!r} (first defined on line {seen[key]})",
-                    line,
-                    key_node.start_mark.column + 1,
+                    mark.line + 1,
+                    mark.column + 1,
                 )
-            seen[key] = line
-            result[key] = self.build(value_node, depth + 1)
-        return result
+            seen[key] = mark.line + 1
+            here = (*path, key)
+            self.locations[here] = (mark.line + 1, mark.column + 1)
+            value, count = self.value(next(self.events), here)
+            result[key] = value
+            size += count
+        return result, size
+
+
+def _is_merge_key(event: Any) -> bool:
+    return (
+        type(event).__name__ == "ScalarEvent"
+        and event.value == "<<"
+        and not event.style
+        and event.tag is None
+    )
 
 
 def scalar(tag: str, text: str) -> Any:
@@ -226,61 +333,44 @@ def _float(text: str) -> float | str:
         return text
 
 
-def build(node: Any, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH) -> Any:
-    """Plain Python values for a composed node tree, within the node and depth budgets."""
-    if node is None:
-        return None
+def load(
+    text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
+) -> tuple[Any, Locations]:
+    """Parse ``text`` into plain values and their locations; raises ``YamlProblem``.
+
+    An empty document gives ``None``. A spec is one document: a second one is an error."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    events = iter(_yaml_safe().parse(text))
+    builder = _Builder(events, max_nodes, max_depth)
+    data = None
+    documents = 0
     try:
-        return _Builder(max_nodes, max_depth).build(node)
+        for event in events:
+            if type(event).__name__ != "DocumentStartEvent":
+                continue
+            documents += 1
+            if documents > 1:
+                raise YamlProblem(
+                    "TG001", "YAML syntax error: more than one document in a spec",
+                    event.start_mark.line + 1,
+                )  # fmt: skip
+            first = next(events)
+            if type(first).__name__ == "DocumentEndEvent":
+                continue
+            builder.locations[()] = (first.start_mark.line + 1, first.start_mark.column + 1)
+            data, _ = builder.value(first, ())
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = (exc.problem or exc.context or "syntax error").strip()
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        raise YamlProblem("TG001", f"YAML syntax error: {problem}", line, column) from None
+    except YAMLError as exc:
+        raise YamlProblem("TG001", f"YAML error: {str(exc).splitlines()[0]}") from None
     except RecursionError:
-        raise YamlProblem("TG004", "YAML nested too deeply") from None
-
-
-def load(text: str) -> tuple[Any, Any]:
-    """Parse ``text``: returns ``(data, root_node)``; raises ``YamlProblem``."""
-    node = compose(text)
-    return build(node), node
-
-
-def locate(node: Any, path: tuple[str | int, ...]) -> tuple[int, int] | None:
-    """1-based (line, column) for ``path`` (mapping keys and list indexes).
-
-    A mapping field points at its key (the line people read as "the field"), a list item at the
-    item. A path that does not exist resolves to its deepest existing parent."""
-    if node is None:
-        return None
-    current, mark_node = node, node
-    for part in path:
-        found = None
-        if _is_mapping(current):
-            for key_node, value_node in current.value:
-                if key_node.value == part or str(key_node.value) == str(part):
-                    found = (value_node, key_node)
-                    break
-        elif (
-            isinstance(current.value, list)
-            and isinstance(part, int)
-            and 0 <= part < len(current.value)
-        ):
-            found = (current.value[part], current.value[part])
-        if found is None:
-            break
-        current, mark_node = found
-    return mark_node.start_mark.line + 1, mark_node.start_mark.column + 1
-
-
-def _is_mapping(node: Any) -> bool:
-    return isinstance(node.value, list) and bool(node.value) and isinstance(node.value[0], tuple)
-
-
-def key_line(node: Any, key: str) -> int | None:
-    """Line of a top-level ``key:`` in a mapping node, or ``None``."""
-    if node is None or not isinstance(node.value, list):
-        return None
-    for item in node.value:
-        if isinstance(item, tuple) and item[0].value == key:
-            return int(item[0].start_mark.line) + 1
-    return None
+        raise YamlProblem("TG004", f"YAML nested more than {max_depth} levels deep") from None
+    return data, builder.locations
 
 
 # --------------------------------------------------------------------------- round trip

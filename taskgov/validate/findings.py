@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from taskgov.config import Config
 from taskgov.problems import Problem
+from taskgov.spec.yamlio import Locations
 from taskgov.validate.catalog import RULES
 
 
@@ -40,15 +39,13 @@ class Findings:
 
     def at(
         self,
-        node: Any,
+        locations: Locations,
         rule_id: str,
         message: str,
         path: tuple[str | int, ...],
     ) -> None:
-        """Add a problem located at ``path`` inside the composed YAML ``node``."""
-        from taskgov.spec.yamlio import locate
-
-        where = locate(node, path)
+        """Add a problem located at ``path`` of the document (or its deepest parent)."""
+        where = locations.find(path)
         self.add(
             rule_id,
             message,
