@@ -280,6 +280,8 @@ def list_command(
 
 
 def _status(task: dict[str, Any]) -> str:
+    if not task["valid"]:
+        return f"{task['status']} (invalid spec)"
     if task["status"] != task["spec_status"]:
         return f"{task['status']} (spec: {task['spec_status']})"
     return str(task["status"])

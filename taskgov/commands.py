@@ -25,6 +25,7 @@ def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, An
         ),
         "estimate_hours": task.estimate.as_dict() if task.estimate else None,
         "path": task.path,
+        "valid": task.valid,
     }
 
 

@@ -66,5 +66,5 @@ def _state(
 def frontier(repo: Repository, states: dict[str, TaskState] | None = None) -> list[Task]:
     """Tasks that can start now, most urgent first (priority, then id)."""
     states = states or derive_states(repo)
-    ready = [t for t in repo.tasks.values() if states[t.id].status == "ready"]
+    ready = [t for t in repo.tasks.values() if t.valid and states[t.id].status == "ready"]
     return sorted(ready, key=lambda t: (t.priority_rank, t.id))

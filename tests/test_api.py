@@ -14,11 +14,16 @@ def test_all_names_exist() -> None:
 
 
 def test_library_round_trip(repo: GitRepo) -> None:
-    repo.write({
-        "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", blocks=("TASK-2026-002",)),
-        "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002",
-                                                          blocked_by=("TASK-2026-001",)),
-    })  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", blocks=("TASK-2026-002",)
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-001",)
+            ),
+        }
+    )
     repository = taskgov.load_repo(repo.path)
     report = taskgov.validate(repository)
     assert (report.ok, report.exit_code, report.problems) == (True, 0, ())

@@ -399,15 +399,26 @@ def test_new_links_prerequisites_without_touching_anything_else(run, repo: GitRe
           blocks:
             - TASK-2026-050   # waits for us
         """
-    repo.write({
-        "docs/tasks/active/TASK-2026-001.yaml": original,
-        "docs/tasks/active/TASK-2026-050.yaml": spec_yaml("TASK-2026-050",
-                                                          blocked_by=("TASK-2026-001",)),
-        "docs/tasks/active/TASK-2026-002.yaml": "task_id: TASK-2026-002\ntitle: Fix it\n"
-                                                "state: {status: ready}\n",
-    })  # fmt: skip
-    result = run(repo.path, "new", "Build on both", "--depends-on", "TASK-2026-001",
-                 "--depends-on", "TASK-2026-002", "--json")  # fmt: skip
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": original,
+            "docs/tasks/active/TASK-2026-050.yaml": spec_yaml(
+                "TASK-2026-050", blocked_by=("TASK-2026-001",)
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": "task_id: TASK-2026-002\ntitle: Fix it\n"
+            "state: {status: ready}\n",
+        }
+    )
+    result = run(
+        repo.path,
+        "new",
+        "Build on both",
+        "--depends-on",
+        "TASK-2026-001",
+        "--depends-on",
+        "TASK-2026-002",
+        "--json",
+    )
     assert result.code == 0
     after = repo.spec("TASK-2026-001").read_text()
     import textwrap
@@ -422,3 +433,41 @@ def test_new_links_prerequisites_without_touching_anything_else(run, repo: GitRe
         "flow style); add TASK-2026-051 by hand"
     ]
     assert "warning: docs/tasks/active/TASK-2026-002.yaml" in result.err
+
+
+def test_enumerations_are_read_as_people_type_them(run, repo: GitRepo) -> None:
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", status="In Progress", priority="High"
+            )
+        }
+    )
+    assert run(repo.path, "validate").code == 0
+    task = run(repo.path, "list", "--json").json()["tasks"][0]
+    assert (task["status"], task["priority"]) == ("in_progress", "high")
+
+
+def test_a_spec_with_a_wrong_value_is_still_listed_but_never_ready(run, repo: GitRepo) -> None:
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", priority="P1", blocks=("TASK-2026-002",)
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-001",)
+            ),
+        }
+    )
+    report = run(repo.path, "validate", "--json")
+    assert report.code == 1
+    assert [(p["rule"], p["field"]) for p in report.json()["problems"]] == [
+        ("TG100", "classification.priority")
+    ]
+    listed = {t["id"]: t for t in run(repo.path, "list", "--json").json()["tasks"]}
+    assert listed["TASK-2026-001"]["valid"] is False
+    assert listed["TASK-2026-001"]["title"] == "Implement the feature"
+    assert listed["TASK-2026-002"]["depends_on"] == ["TASK-2026-001"]
+    assert "ready (invalid spec)" in run(repo.path, "list").out
+    assert run(repo.path, "show", "TASK-2026-001").code == 0
+    assert run(repo.path, "ready", "--json").json()["ready"] == []

@@ -425,12 +425,56 @@ def test_atomic_write_keeps_newlines_as_lf(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- differential
 
 TRICKY_SCALARS = [
-    "1_000", "0x1F", "0o17", "0b101", "1e3", "1E-3", ".5", "5.", "-.inf", "+.INF", ".NaN", "+1",
-    "-0", "007", "yes", "no", "on", "off", "y", "True", "FALSE", "tRue", "~", "null", "NULL",
-    "Null", "'quoted'", '"1"', "1.0", "12:30", "1:20:30", "+", ".", "1.2.3", "0x", "0xZZ",
-    "1__0", "_1", "1_", "3-5d", "4h", "1.5w", "[]", "{}", "''", "!!str 12",
-    "!!int '12'", "2026-01-23", "v1.0",
-]  # fmt: skip
+    "1_000",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "1e3",
+    "1E-3",
+    ".5",
+    "5.",
+    "-.inf",
+    "+.INF",
+    ".NaN",
+    "+1",
+    "-0",
+    "007",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "True",
+    "FALSE",
+    "tRue",
+    "~",
+    "null",
+    "NULL",
+    "Null",
+    "'quoted'",
+    '"1"',
+    "1.0",
+    "12:30",
+    "1:20:30",
+    "+",
+    ".",
+    "1.2.3",
+    "0x",
+    "0xZZ",
+    "1__0",
+    "_1",
+    "1_",
+    "3-5d",
+    "4h",
+    "1.5w",
+    "[]",
+    "{}",
+    "''",
+    "!!str 12",
+    "!!int '12'",
+    "2026-01-23",
+    "v1.0",
+]
 
 
 @pytest.mark.parametrize("scalar", TRICKY_SCALARS)
@@ -454,9 +498,8 @@ def test_scalars_resolve_like_ruamel(scalar: str) -> None:
 
 
 def test_corpus_specs_load_like_ruamel() -> None:
-    from ruamel.yaml import YAML
-
     from conftest import CORPUS
+    from ruamel.yaml import YAML
 
     files = sorted((CORPUS / "governance-repo").glob("**/*.yaml"))
     if not files:

@@ -77,7 +77,8 @@ def parse_spec_text(
     if task_id is not None:
         _check_id(task_id, relpath, where, config, findings)
     if spec is None:
-        return FileResult(relpath, None, task_id, tuple(findings.problems))
+        partial = _partial_task(data, task_id, relpath, archived) if task_id else None
+        return FileResult(relpath, partial, task_id, tuple(findings.problems))
 
     task = _to_task(spec, data, where, relpath, archived, config, findings)
     _quality(task, text, where, config, findings)
@@ -307,6 +308,46 @@ def _to_task(
         scenarios=len(planning.scenarios) if planning else 0,
         risks=len(planning.risks) if planning else 0,
         lines=lines,
+    )
+
+
+def _partial_task(data: dict[str, Any], task_id: str, relpath: str, archived: bool) -> Task:
+    """A spec that failed the schema, still listed from whatever fields read as text, so that
+    one wrong value does not hide the task. It never counts as ready."""
+
+    def text(*path: str) -> str:
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value.strip() if isinstance(value, str) else ""
+
+    def ids(key: str) -> tuple[str, ...]:
+        state = data.get("state")
+        value = state.get(key) if isinstance(state, dict) else None
+        value = [value] if isinstance(value, str) else value
+        if not isinstance(value, list):
+            return ()
+        return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
+
+    blocked_by, blocks = ids("blocked_by"), ids("blocks")
+    declared = tuple(
+        Dependency(task_id, other, "state.blocked_by", task_id) for other in blocked_by
+    )
+    declared += tuple(Dependency(other, task_id, "state.blocks", task_id) for other in blocks)
+    status = "_".join(text("state", "status").lower().replace("-", " ").split())
+    return Task(
+        id=task_id,
+        title=text("title"),
+        status=status or "draft",
+        priority=text("classification", "priority").lower(),
+        path=relpath,
+        milestone=text("classification", "milestone"),
+        effort=text("classification", "estimated_effort"),
+        archived=archived,
+        declared=declared,
+        blocked_by=blocked_by,
+        blocks=blocks,
+        valid=False,
     )
 
 

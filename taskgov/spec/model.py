@@ -67,7 +67,10 @@ def _listed(value: Any) -> Any:
 
 
 def _lowered(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
+    """Enumerations as people type them: "In Progress", "in-progress" -> "in_progress"."""
+    if not isinstance(value, str):
+        return value
+    return "_".join(value.strip().lower().replace("-", " ").split())
 
 
 def _default_if_empty(default: str) -> Any:

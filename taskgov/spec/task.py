@@ -67,6 +67,7 @@ class Task:
     scenarios: int = 0
     risks: int = 0
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    valid: bool = True  # False: the spec has schema errors; shown from its raw fields
 
     def line(self, key: str) -> int | None:
         for name, number in self.lines:

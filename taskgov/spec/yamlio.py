@@ -141,8 +141,14 @@ class Locations(dict[Path_, tuple[int, int]]):
 
 
 _PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
-_PLAIN_BOOL = {"true": True, "True": True, "TRUE": True,
-               "false": False, "False": False, "FALSE": False}  # fmt: skip
+_PLAIN_BOOL = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
 _PLAIN_INT = re.compile(r"[-+]?(?:[0-9][0-9_]*|0o[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+)")
 _PLAIN_FLOAT = re.compile(
     r"[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+"
@@ -226,9 +232,11 @@ class _Builder:
             raise YamlProblem("TG004", f"recursive alias *{anchor}", mark.line + 1)
         if anchor not in self.anchors:
             raise YamlProblem(
-                "TG001", f"YAML syntax error: undefined alias *{anchor}", mark.line + 1,
+                "TG001",
+                f"YAML syntax error: undefined alias *{anchor}",
+                mark.line + 1,
                 mark.column + 1,
-            )  # fmt: skip
+            )
         stored, size = self.anchors[anchor]
         self.spend(size, mark)
         return stored, size
@@ -352,9 +360,10 @@ def load(
             documents += 1
             if documents > 1:
                 raise YamlProblem(
-                    "TG001", "YAML syntax error: more than one document in a spec",
+                    "TG001",
+                    "YAML syntax error: more than one document in a spec",
                     event.start_mark.line + 1,
-                )  # fmt: skip
+                )
             first = next(events)
             if type(first).__name__ == "DocumentEndEvent":
                 continue
