@@ -21,7 +21,7 @@ def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, An
         "milestone": task.milestone,
         "depends_on": sorted(
             {e.prerequisite for e in prerequisites}
-            | {d.prerequisite for d in repo.graph.dangling if d.dependent == task.id}
+            | {d.prerequisite for d in repo.graph.missing_prerequisites(task.id)}
         ),
         "estimate_hours": task.estimate.as_dict() if task.estimate else None,
         "path": task.path,

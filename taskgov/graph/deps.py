@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from taskgov.spec.task import Dependency, Task
 
@@ -49,17 +50,38 @@ class DependencyGraph:
     edges: tuple[Edge, ...]
     dangling: tuple[Dependency, ...]
 
-    def prerequisites(self) -> Mapping[str, tuple[Edge, ...]]:
+    @cached_property
+    def _by_dependent(self) -> Mapping[str, tuple[Edge, ...]]:
         result: dict[str, list[Edge]] = defaultdict(list)
         for edge in self.edges:
             result[edge.dependent].append(edge)
         return {key: tuple(value) for key, value in result.items()}
 
-    def dependents(self) -> Mapping[str, tuple[Edge, ...]]:
+    @cached_property
+    def _by_prerequisite(self) -> Mapping[str, tuple[Edge, ...]]:
         result: dict[str, list[Edge]] = defaultdict(list)
         for edge in self.edges:
             result[edge.prerequisite].append(edge)
         return {key: tuple(value) for key, value in result.items()}
+
+    @cached_property
+    def _dangling_by_dependent(self) -> Mapping[str, tuple[Dependency, ...]]:
+        result: dict[str, list[Dependency]] = defaultdict(list)
+        for dep in self.dangling:
+            result[dep.dependent].append(dep)
+        return {key: tuple(value) for key, value in result.items()}
+
+    def prerequisites(self) -> Mapping[str, tuple[Edge, ...]]:
+        """Task id -> the edges to what it waits for (computed once)."""
+        return self._by_dependent
+
+    def dependents(self) -> Mapping[str, tuple[Edge, ...]]:
+        """Task id -> the edges from what waits for it (computed once)."""
+        return self._by_prerequisite
+
+    def missing_prerequisites(self, task_id: str) -> tuple[Dependency, ...]:
+        """Declarations by which ``task_id`` waits for a task that exists nowhere."""
+        return self._dangling_by_dependent.get(task_id, ())
 
     def successors(self, ordered_only: bool = True) -> dict[str, list[str]]:
         """dependent -> prerequisites, for cycle search."""

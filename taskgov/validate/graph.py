@@ -19,17 +19,17 @@ def _problem(
 
 def duplicate_ids(repo: Repository) -> Iterator[Problem]:
     by_id: dict[str, list[str]] = defaultdict(list)
+    id_lines: dict[str, int | None] = {}
     for file in repo.files:
         if file.task_id:
             by_id[file.task_id].append(file.path)
+            id_lines[file.path] = file.task.line("task_id") if file.task else None
     for task_id, paths in sorted(by_id.items()):
         if len(paths) < 2:
             continue
         for path in paths:
             others = ", ".join(p for p in paths if p != path)
-            line = next(
-                (f.task.line("task_id") for f in repo.files if f.path == path and f.task), None
-            )
+            line = id_lines[path]
             yield _problem(
                 "TG110",
                 path,
