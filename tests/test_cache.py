@@ -76,3 +76,25 @@ def test_warm_ready_imports_no_parser_or_validator(repo: GitRepo) -> None:
         runs.append(json.loads(done.stderr.strip().splitlines()[-1]))
     assert "pydantic" in runs[0]  # the cold run parsed
     assert runs[1] == []  # the warm run did not even import a parser
+
+
+def test_parallel_cold_parse_equals_sequential(repo: GitRepo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from taskgov.repo import PARALLEL_MIN
+
+    count = PARALLEL_MIN + 20
+    repo.write(
+        {
+            f"docs/tasks/active/TASK-2026-{n:04d}.yaml": spec_yaml(
+                f"TASK-2026-{n:04d}", blocked_by=(f"TASK-2026-{n - 1:04d}",) if n > 1 else ()
+            )
+            for n in range(1, count + 1)
+        }
+    )
+    repo.write({"docs/tasks/active/TASK-2026-9999.yaml": "title: [broken\n"})
+    monkeypatch.setenv("TASKGOV_NO_CACHE", "1")
+    monkeypatch.setenv("TASKGOV_JOBS", "1")
+    sequential = taskgov.load_repo(repo.path)
+    monkeypatch.setenv("TASKGOV_JOBS", "2")
+    parallel = taskgov.load_repo(repo.path)
+    assert len(parallel.files) == count + 1
+    assert parallel.files == sequential.files

@@ -471,3 +471,20 @@ def test_a_spec_with_a_wrong_value_is_still_listed_but_never_ready(run, repo: Gi
     assert "ready (invalid spec)" in run(repo.path, "list").out
     assert run(repo.path, "show", "TASK-2026-001").code == 0
     assert run(repo.path, "ready", "--json").json()["ready"] == []
+
+
+def test_configured_paths_and_nested_directories(run, repo: GitRepo) -> None:
+    repo.write(
+        {
+            "docs/governance/policy.yaml": "paths: {active: specs, completed: specs-done}\n",
+            "specs/M1/TASK-2026-001.yaml": spec_yaml("TASK-2026-001"),
+            "specs/.hidden/TASK-2026-009.yaml": "not: a spec\n",
+            "specs/README.md": "# notes\n",
+            "specs-done/TASK-2026-002.yaml": spec_yaml("TASK-2026-002", status="ready"),
+        }
+    )
+    data = run(repo.path, "list", "--json").json()["tasks"]
+    assert [(t["id"], t["path"], t["status"]) for t in data] == [
+        ("TASK-2026-001", "specs/M1/TASK-2026-001.yaml", "ready"),
+        ("TASK-2026-002", "specs-done/TASK-2026-002.yaml", "completed"),  # archived
+    ]
