@@ -104,20 +104,27 @@ def _yaml_safe() -> Any:
 
 def compose(text: str) -> Any:
     """Parse ``text`` into a ruamel node tree (or ``None`` for an empty document)."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     try:
         return _yaml_safe().compose(text)
-    except MarkedYAMLError as exc:
+    except Exception as exc:
+        raise _as_problem(exc, MAX_DEPTH) from None
+
+
+def _as_problem(exc: Exception, max_depth: int) -> Exception:
+    """A parser exception as the ``YamlProblem`` to report (anything else unchanged)."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if isinstance(exc, MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = (exc.problem or exc.context or "syntax error").strip()
         line = mark.line + 1 if mark is not None else None
         column = mark.column + 1 if mark is not None else None
-        raise YamlProblem("TG001", f"YAML syntax error: {problem}", line, column) from None
-    except YAMLError as exc:
-        raise YamlProblem("TG001", f"YAML error: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise YamlProblem("TG004", f"YAML nested more than {MAX_DEPTH} levels deep") from None
+        return YamlProblem("TG001", f"YAML syntax error: {problem}", line, column)
+    if isinstance(exc, YAMLError):
+        return YamlProblem("TG001", f"YAML error: {str(exc).splitlines()[0]}")
+    if isinstance(exc, RecursionError):
+        return YamlProblem("TG004", f"YAML nested more than {max_depth} levels deep")
+    return exc
 
 
 Path_ = tuple[str | int, ...]
@@ -347,8 +354,6 @@ def load(
     """Parse ``text`` into plain values and their locations; raises ``YamlProblem``.
 
     An empty document gives ``None``. A spec is one document: a second one is an error."""
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     events = iter(_yaml_safe().parse(text))
     builder = _Builder(events, max_nodes, max_depth)
     data = None
@@ -369,16 +374,10 @@ def load(
                 continue
             builder.locations[()] = (first.start_mark.line + 1, first.start_mark.column + 1)
             data, _ = builder.value(first, ())
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "syntax error").strip()
-        line = mark.line + 1 if mark is not None else None
-        column = mark.column + 1 if mark is not None else None
-        raise YamlProblem("TG001", f"YAML syntax error: {problem}", line, column) from None
-    except YAMLError as exc:
-        raise YamlProblem("TG001", f"YAML error: {str(exc).splitlines()[0]}") from None
-    except RecursionError:
-        raise YamlProblem("TG004", f"YAML nested more than {max_depth} levels deep") from None
+    except YamlProblem:
+        raise
+    except Exception as exc:
+        raise _as_problem(exc, max_depth) from None
     return data, builder.locations
 
 
