@@ -23,6 +23,7 @@ from taskgov.errors import (
     TaskgovError,
     UsageError,
 )
+from taskgov.git.trailers import parse_trailers
 from taskgov.problems import Problem, Severity
 from taskgov.repo import Repository, load_repo
 from taskgov.spec.effort import EffortError, Estimate, parse_effort
@@ -54,5 +55,6 @@ __all__ = [
     "load_config",
     "load_repo",
     "parse_effort",
+    "parse_trailers",
     "validate",
 ]
