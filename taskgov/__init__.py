@@ -7,29 +7,44 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     report = taskgov.validate(repo)          # problems, exit_code
     for task in taskgov.frontier(repo):       # ready tasks, most urgent first
         print(task.id, task.title)
+
+Names are imported on first use, so that ``import taskgov`` (and the git hooks, which import
+``taskgov.git.trailers``) stay fast.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from taskgov.config import Config, load_config
-from taskgov.errors import (
-    CheckFailed,
-    ConfigError,
-    CycleError,
-    InputError,
-    NotFoundError,
-    TaskgovError,
-    UsageError,
-)
-from taskgov.git.trailers import parse_trailers
-from taskgov.problems import Problem, Severity
-from taskgov.repo import Repository, load_repo
-from taskgov.spec.effort import EffortError, Estimate, parse_effort
-from taskgov.spec.task import Dependency, Task
-from taskgov.state import TaskState, derive_states, frontier
-from taskgov.validate.report import Report, validate
+_EXPORTS = {
+    "CheckFailed": "taskgov.errors",
+    "Config": "taskgov.config",
+    "ConfigError": "taskgov.errors",
+    "CycleError": "taskgov.errors",
+    "Dependency": "taskgov.spec.task",
+    "EffortError": "taskgov.spec.effort",
+    "Estimate": "taskgov.spec.effort",
+    "InputError": "taskgov.errors",
+    "NotFoundError": "taskgov.errors",
+    "Problem": "taskgov.problems",
+    "Report": "taskgov.checks.report",
+    "Repository": "taskgov.repo",
+    "Severity": "taskgov.problems",
+    "Task": "taskgov.spec.task",
+    "TaskState": "taskgov.state",
+    "TaskgovError": "taskgov.errors",
+    "UsageError": "taskgov.errors",
+    "derive_states": "taskgov.state",
+    "frontier": "taskgov.state",
+    "load_config": "taskgov.config",
+    "load_repo": "taskgov.repo",
+    "parse_effort": "taskgov.spec.effort",
+    "parse_trailers": "taskgov.git.trailers",
+    "validate": "taskgov.checks.report",
+}
 
 __all__ = [
     "CheckFailed",
@@ -58,3 +73,36 @@ __all__ = [
     "parse_trailers",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'taskgov' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next access is a plain lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
+
+
+if TYPE_CHECKING:
+    from taskgov.checks.report import Report, validate
+    from taskgov.config import Config, load_config
+    from taskgov.errors import (
+        CheckFailed,
+        ConfigError,
+        CycleError,
+        InputError,
+        NotFoundError,
+        TaskgovError,
+        UsageError,
+    )
+    from taskgov.git.trailers import parse_trailers
+    from taskgov.problems import Problem, Severity
+    from taskgov.repo import Repository, load_repo
+    from taskgov.spec.effort import EffortError, Estimate, parse_effort
+    from taskgov.spec.task import Dependency, Task
+    from taskgov.state import TaskState, derive_states, frontier

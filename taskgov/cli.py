@@ -12,8 +12,8 @@ import click
 
 from taskgov import __version__
 from taskgov import output as ui
+from taskgov.checks.catalog import RULES
 from taskgov.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, TaskgovError, UsageError
-from taskgov.validate.catalog import RULES
 
 EXIT_CODES = """\b
 Exit codes: 0 ok (warnings allowed) · 1 problems found · 2 bad usage or
@@ -380,7 +380,7 @@ def validate(
     Every file is checked and reported; one broken file never hides the others. Exits 1 when
     errors are found (warnings alone exit 0), 2 when a file cannot be read, 3 on a cycle.
     """
-    from taskgov.validate.report import validate as run
+    from taskgov.checks.report import validate as run
 
     if as_json and fmt not in (None, "json"):
         raise UsageError("--json and --format are exclusive")

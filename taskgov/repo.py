@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from taskgov.checks.findings import Findings
 from taskgov.config import Config, find_root, load_config
 from taskgov.errors import InputError, NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
@@ -16,7 +17,6 @@ from taskgov.spec.cache import SpecCache, blob_id
 from taskgov.spec.loader import FileResult, parse_spec_bytes
 from taskgov.spec.task import Task
 from taskgov.spec.yamlio import YamlProblem, read_bytes
-from taskgov.validate.findings import Findings
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 

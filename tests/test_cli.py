@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from taskgov.validate.text import find_placeholders
+from taskgov.checks.text import find_placeholders
 from tests.conftest import GitRepo, run_process, spec_yaml
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import taskgov
-from taskgov.validate.report import validate
-from taskgov.validate.text import find_placeholders
+from taskgov.checks.report import validate
+from taskgov.checks.text import find_placeholders
 from tests.conftest import GOVERNANCE, GitRepo
 
 pytestmark = pytest.mark.skipif(not GOVERNANCE.is_dir(), reason="shared corpus not present")

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import taskgov
+from taskgov.checks.report import validate
 from taskgov.state import frontier
-from taskgov.validate.report import validate
 from tests.conftest import PROJECT
 
 

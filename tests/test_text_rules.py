@@ -1,4 +1,4 @@
-"""taskgov.validate.text: verb-first titles, leaked credentials, unfilled placeholders.
+"""taskgov.checks.text: verb-first titles, leaked credentials, unfilled placeholders.
 
 Credential-shaped strings are assembled at run time so this file holds none literally.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import GOVERNANCE
 
-from taskgov.validate.text import find_placeholders, find_secrets, is_verb_first
+from taskgov.checks.text import find_placeholders, find_secrets, is_verb_first
 
 # --------------------------------------------------------------------------- titles
 

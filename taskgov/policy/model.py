@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from taskgov.checks.catalog import lookup
 from taskgov.config import Config, Paths, PolicyIssue
-from taskgov.validate.catalog import lookup
 
 
 class _Section(BaseModel):

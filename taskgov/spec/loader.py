@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from taskgov.checks import text as text_rules
+from taskgov.checks.findings import Findings
 from taskgov.config import Config
 from taskgov.problems import Problem
 from taskgov.spec.effort import EffortError, Estimate, parse_effort
 from taskgov.spec.task import Dependency, Task
 from taskgov.spec.yamlio import Locations, YamlProblem, decode, load
-from taskgov.validate import text as text_rules
-from taskgov.validate.findings import Findings
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from taskgov.checks.catalog import RULES
 from taskgov.config import Config
 from taskgov.problems import Problem
 from taskgov.spec.yamlio import Locations
-from taskgov.validate.catalog import RULES
 
 
 class Findings:

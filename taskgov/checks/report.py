@@ -6,11 +6,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from taskgov.checks.catalog import CYCLE_RULE, UNREADABLE
+from taskgov.checks.findings import apply_levels
 from taskgov.errors import EXIT_CYCLE, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
 from taskgov.problems import Problem, Severity, sort_problems
 from taskgov.repo import Repository
-from taskgov.validate.catalog import CYCLE_RULE, UNREADABLE
-from taskgov.validate.findings import apply_levels
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def validate(
 ) -> Report:
     """Check every spec of ``repo``; with ``paths``, report only problems in those files or
     directories (files outside the task directories are parsed and checked too)."""
-    from taskgov.validate.graph import repository_problems
+    from taskgov.checks.graph import repository_problems
 
     selected: list[Path] = []
     if paths:

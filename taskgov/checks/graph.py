@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from taskgov.checks.catalog import RULES
 from taskgov.graph.cycles import find_cycles
 from taskgov.problems import Problem
 from taskgov.repo import Repository
-from taskgov.validate.catalog import RULES
 
 
 def _problem(

@@ -1,1 +1,0 @@
-"""Validation: schema, graph and quality rules over a repository's specs."""
