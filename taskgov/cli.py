@@ -49,6 +49,14 @@ class Env:
 
         return load_repo(config=self.config())
 
+    def repo_and_history(self) -> tuple[Any, Any]:
+        """The specs and what the commit history says about them."""
+        from taskgov.git.activity import read_activity
+        from taskgov.repo import load_repo
+
+        config = self.config()
+        return load_repo(config=config), read_activity(config.root, config.target_branch)
+
 
 def _env(ctx: click.Context) -> Env:
     return ctx.ensure_object(Env)
@@ -252,7 +260,8 @@ def list_command(
     """
     from taskgov.commands import list_tasks
 
-    data = list_tasks(_env(ctx).repo(), statuses, milestones, priorities)
+    repo, activity = _env(ctx).repo_and_history()
+    data = list_tasks(repo, statuses, milestones, priorities, activity)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
@@ -295,7 +304,8 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
     """Show one task with its resolved dependencies and dependents."""
     from taskgov.commands import show_task
 
-    data = show_task(_env(ctx).repo(), task_id)
+    repo, activity = _env(ctx).repo_and_history()
+    data = show_task(repo, task_id, activity)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
@@ -386,7 +396,8 @@ def validate(
         raise UsageError("--json and --format are exclusive")
     fmt = "json" if as_json else (fmt or "text")
     env = _env(ctx)
-    report = run(env.repo(), list(paths), strict=strict, cwd=env.cwd)
+    repo, activity = env.repo_and_history()
+    report = run(repo, list(paths), strict=strict, cwd=env.cwd, activity=activity)
     if fmt == "json":
         ui.emit_json(report.as_dict())
     elif fmt == "github":
@@ -414,7 +425,8 @@ def ready(ctx: click.Context, as_json: bool) -> int:
     """
     from taskgov.commands import ready_tasks
 
-    data = ready_tasks(_env(ctx).repo())
+    repo, activity = _env(ctx).repo_and_history()
+    data = ready_tasks(repo, activity)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from taskgov.git.activity import Activity
 from taskgov.repo import Repository
 from taskgov.spec.task import Task
 from taskgov.state import TaskState, derive_states, frontier
@@ -34,9 +35,10 @@ def list_tasks(
     statuses: Sequence[str] = (),
     milestones: Sequence[str] = (),
     priorities: Sequence[str] = (),
+    activity: Activity | None = None,
 ) -> dict[str, Any]:
     """``taskgov list``: every task, filtered by derived status, milestone and priority."""
-    states = derive_states(repo)
+    states = derive_states(repo, activity)
     rows = []
     for task in repo.tasks.values():
         state = states[task.id]
@@ -50,10 +52,10 @@ def list_tasks(
     return {"tasks": rows}
 
 
-def show_task(repo: Repository, task_id: str) -> dict[str, Any]:
+def show_task(repo: Repository, task_id: str, activity: Activity | None = None) -> dict[str, Any]:
     """``taskgov show``: one task with its resolved dependencies and dependents."""
     task = repo.task(task_id)
-    states = derive_states(repo)
+    states = derive_states(repo, activity)
     state = states[task.id]
     data = task_summary(task, state, repo)
     data.update(
@@ -123,9 +125,9 @@ def _missing(dep: Any, dependent: bool = False) -> dict[str, Any]:
     }
 
 
-def ready_tasks(repo: Repository) -> dict[str, Any]:
+def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str, Any]:
     """``taskgov ready``: the frontier, most urgent first."""
-    states = derive_states(repo)
+    states = derive_states(repo, activity)
     return {
         "ready": [
             {

@@ -1,8 +1,11 @@
-"""Derived task state: what a task's status is, given the specs and the dependency graph.
+"""Derived task state: what a task's status is, given the specs, the dependency graph and the
+commit history.
 
 Order of precedence (PRODUCT.md): the spec says completed/cancelled or the file sits in the
-completed directory; unmet hard dependencies (blocked); else the spec's own status. History
-(``Closes:``/``Task:`` trailers) and live claims slot in above the dependency check.
+completed directory; a ``Closes:`` trailer reachable from the target branch; (a live claim,
+later); a ``Task:`` trailer (in progress); unmet hard dependencies (blocked); else the spec's
+own status. Where history and the spec disagree, history wins and ``validate`` says the spec is
+stale.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from taskgov.git.activity import Activity
 from taskgov.graph.deps import Edge
 from taskgov.repo import Repository
 from taskgov.spec.task import Task
+
+NO_ACTIVITY = Activity()
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,7 @@ class TaskState:
     spec_status: str
     reason: str
     waiting_on: tuple[str, ...] = ()
+    commit: str | None = None  # the commit that closed or started the task
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -28,43 +35,59 @@ class TaskState:
             "spec_status": self.spec_status,
             "reason": self.reason,
             "waiting_on": list(self.waiting_on),
+            "commit": self.commit,
         }
 
 
-def derive_states(repo: Repository) -> dict[str, TaskState]:
+def derive_states(repo: Repository, activity: Activity | None = None) -> dict[str, TaskState]:
+    """The derived state of every task (``activity``: what history says, if known)."""
+    activity = activity or NO_ACTIVITY
     tasks = repo.tasks
+    done = {t.id for t in tasks.values() if t.done} | set(activity.closed)
     prerequisites = repo.graph.prerequisites()
-    dangling: dict[str, list[str]] = {}
-    for dep in repo.graph.dangling:
-        if dep.dependent == dep.declared_in and dep.hard:
-            dangling.setdefault(dep.dependent, []).append(dep.prerequisite)
     states = {}
     for task_id, task in tasks.items():
-        states[task_id] = _state(task, prerequisites.get(task_id, ()), tasks, dangling)
+        missing = [
+            dep.prerequisite for dep in repo.graph.missing_prerequisites(task_id) if dep.hard
+        ]
+        states[task_id] = _state(task, prerequisites.get(task_id, ()), done, missing, activity)
     return states
 
 
 def _state(
     task: Task,
     edges: tuple[Edge, ...],
-    tasks: Mapping[str, Task],
-    dangling: dict[str, list[str]],
+    done: set[str],
+    missing: list[str],
+    activity: Activity,
 ) -> TaskState:
     if task.archived:
         return TaskState("completed", task.status, "in the completed directory")
     if task.done:
         return TaskState(task.status, task.status, "spec")
-    unmet = {
-        e.prerequisite for e in edges if e.hard and e.ordered and not tasks[e.prerequisite].done
-    }
-    waiting = sorted(unmet | set(dangling.get(task.id, ())))
+    closed = activity.closed.get(task.id)
+    if closed is not None:
+        return TaskState(
+            "completed", task.status, f"closed by {closed.commit[:12]}", commit=closed.commit
+        )
+    started = activity.started.get(task.id)
+    if started is not None:
+        return TaskState(
+            "in_progress", task.status, f"worked on in {started.commit[:12]}", commit=started.commit
+        )
+    unmet = {e.prerequisite for e in edges if e.hard and e.ordered and e.prerequisite not in done}
+    waiting = sorted(unmet | set(missing))
     if waiting:
         return TaskState("blocked", task.status, "waiting on " + ", ".join(waiting), tuple(waiting))
     return TaskState(task.status, task.status, "spec")
 
 
-def frontier(repo: Repository, states: dict[str, TaskState] | None = None) -> list[Task]:
+def frontier(
+    repo: Repository,
+    states: Mapping[str, TaskState] | None = None,
+    activity: Activity | None = None,
+) -> list[Task]:
     """Tasks that can start now, most urgent first (priority, then id)."""
-    states = states or derive_states(repo)
+    states = states or derive_states(repo, activity)
     ready = [t for t in repo.tasks.values() if t.valid and states[t.id].status == "ready"]
     return sorted(ready, key=lambda t: (t.priority_rank, t.id))

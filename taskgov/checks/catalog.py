@@ -61,6 +61,8 @@ RULES: dict[str, Rule] = {
         Rule("TG144", "too-few-risks", E, "fewer planning.risks than policy"),
         Rule("TG145", "placeholder-left", W, "a template placeholder was never filled in"),
         Rule("TG150", "secret-in-spec", E, "spec text contains what looks like a credential"),
+        Rule("TG160", "stale-status", W, "history closed or started the task; the spec lags"),
+        Rule("TG161", "unknown-task-in-history", W, "a Task:/Closes: trailer names no task"),
     )
 }
 

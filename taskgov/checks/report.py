@@ -9,6 +9,7 @@ from pathlib import Path
 from taskgov.checks.catalog import CYCLE_RULE, UNREADABLE
 from taskgov.checks.findings import apply_levels
 from taskgov.errors import EXIT_CYCLE, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, UsageError
+from taskgov.git.activity import Activity
 from taskgov.problems import Problem, Severity, sort_problems
 from taskgov.repo import Repository
 
@@ -58,15 +59,21 @@ def validate(
     *,
     strict: bool = False,
     cwd: Path | None = None,
+    activity: Activity | None = None,
 ) -> Report:
     """Check every spec of ``repo``; with ``paths``, report only problems in those files or
-    directories (files outside the task directories are parsed and checked too)."""
+    directories (files outside the task directories are parsed and checked too). With
+    ``activity`` (what history says), specs that history contradicts are reported too."""
     from taskgov.checks.graph import repository_problems
 
     selected: list[Path] = []
     if paths:
         repo, selected = _with_extra_files(repo, paths, cwd or Path.cwd())
     problems = [*repo.file_problems, *repository_problems(repo)]
+    if activity is not None:
+        from taskgov.checks.history import history_problems
+
+        problems.extend(history_problems(repo, activity))
     problems = apply_levels(repo.config, problems, strict)
     if selected:
         problems = [p for p in problems if _inside(repo.root / p.path, selected)]

@@ -1,0 +1,79 @@
+"""What history says about tasks: ``Closes:`` and ``Task:`` trailers.
+
+Only commits whose message mentions one of the trailer keys are read (git filters them), and
+the result is cached by the commit ids it was computed from, so a warm run costs one
+``git rev-parse`` per branch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from taskgov.git.history import GitError, rev_parse, walk
+from taskgov.git.trailers import parse_trailers
+
+CLOSES = "closes"
+WORKS_ON = "task"
+_SPLIT = re.compile(r"[,\s]+")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A commit that names a task in a trailer."""
+
+    commit: str
+    date: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Tasks closed on the target branch and tasks worked on from HEAD, first mention each."""
+
+    closed: dict[str, Mention] = field(default_factory=dict)
+    started: dict[str, Mention] = field(default_factory=dict)
+    head: str | None = None
+    target: str | None = None
+
+
+def trailer_ids(trailers: list[tuple[str, str]], key: str) -> list[str]:
+    """Task ids in the trailers named ``key`` (case-insensitive): ``Closes: A, B`` gives both."""
+    ids: list[str] = []
+    for name, value in trailers:
+        if name.lower() == key:
+            ids.extend(token for token in _SPLIT.split(value) if token)
+    return ids
+
+
+def read_activity(root: Path, target_branch: str) -> Activity:
+    """Activity of the repository at ``root``; empty outside git or before the first commit."""
+    from taskgov.spec.cache import memo_get, memo_put
+
+    head = rev_parse(root, "HEAD")
+    if head is None:
+        return Activity()
+    target = rev_parse(root, target_branch) or head
+    key = (head, target)
+    cached = memo_get(root, "activity.cache", key)
+    if isinstance(cached, Activity):
+        return cached
+    try:
+        closed = _scan(root, target, CLOSES)
+        started = _scan(root, head, WORKS_ON)
+    except GitError:
+        return Activity(head=head, target=target)
+    activity = Activity(closed, started, head, target)
+    memo_put(root, "activity.cache", key, activity)
+    return activity
+
+
+def _scan(root: Path, revision: str, key: str) -> dict[str, Mention]:
+    """The oldest commit reachable from ``revision`` naming each task in a ``key`` trailer."""
+    found: dict[str, Mention] = {}
+    for commit in walk(root, [revision], grep=[f"^{key}:"]):
+        for task_id in trailer_ids(parse_trailers(commit.message), key):
+            # walk() goes newest first: the last one seen is the first mention.
+            found[task_id] = Mention(commit.sha, commit.author_date, commit.subject)
+    return found

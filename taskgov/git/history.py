@@ -1,0 +1,196 @@
+"""Walk commit history with one streaming ``git log`` process.
+
+No process per commit and no object per commit beyond a small frozen record: a history of
+tens of thousands of commits streams through in one pass. Output is framed so that any message
+parses: fields end with NUL (which a commit message cannot contain) and each record starts
+with ``\\x1e`` right after a NUL.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
+_FIELDS = 7
+_BOUNDARY = b"\x00\x1e"
+
+
+class GitError(Exception):
+    """git failed; the message is git's own first line of complaint."""
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    added: int | None  # None for binary files
+    removed: int | None
+    old_path: str | None = None  # set for renames and copies
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_date: str  # ISO 8601 with offset, as git prints it
+    committer_date: str
+    message: str
+    changes: tuple[FileChange, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0]
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+def git_command(root: Path, *args: str) -> list[str]:
+    return ["git", "-C", str(root), "-c", "core.quotePath=false", *args]
+
+
+def run_git(root: Path, *args: str) -> str:
+    """Run a short git command and return its output; ``GitError`` when it fails."""
+    try:
+        done = subprocess.run(git_command(root, *args), capture_output=True, check=False)
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[0] if message else f"git {args[0]} failed")
+    return done.stdout.decode("utf-8", "replace")
+
+
+def rev_parse(root: Path, name: str) -> str | None:
+    """The commit id ``name`` resolves to, or ``None`` (no such ref, or no commits yet)."""
+    try:
+        done = subprocess.run(
+            git_command(
+                root, "rev-parse", "--verify", "-q", "--end-of-options", name + "^{commit}"
+            ),
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+
+def walk(
+    root: Path,
+    revisions: Sequence[str] = ("HEAD",),
+    *,
+    numstat: bool = False,
+    grep: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> Iterator[Commit]:
+    """Commits reachable from ``revisions`` (newest first), streamed from one ``git log``.
+
+    ``grep`` keeps commits whose message matches any of the (extended, case-insensitive)
+    patterns, filtered inside git. ``numstat`` adds per-file line counts (renames detected).
+    """
+    args = ["log", "-z", f"--format={_FORMAT}", "--no-color", "--encoding=UTF-8"]
+    if numstat:
+        args += ["--numstat", "-M"]
+    if grep:
+        args += ["-E", "-i", *(f"--grep={pattern}" for pattern in grep)]
+    args += [*extra, *revisions, "--"]
+    try:
+        process = subprocess.Popen(
+            git_command(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+    assert process.stdout is not None
+    try:
+        buffer = b""
+        while True:
+            chunk = process.stdout.read(1 << 16)
+            if not chunk:
+                break
+            buffer += chunk
+            records = buffer.split(_BOUNDARY)
+            buffer = records.pop()
+            for record in records:
+                yield _parse(record)
+        if buffer.strip(b"\x00\n"):
+            yield _parse(buffer)
+    finally:
+        process.stdout.close()
+        stderr = process.stderr.read() if process.stderr else b""
+        code = process.wait()
+    if code != 0:
+        if rev_parse(root, "HEAD") is None:
+            return  # a repository without commits has no history
+        lines = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(lines[0] if lines else "git log failed")
+
+
+def _parse(record: bytes) -> Commit:
+    if record.startswith(b"\x1e"):
+        record = record[1:]
+    parts = record.split(b"\x00", _FIELDS)
+    if len(parts) < _FIELDS:
+        raise GitError("unexpected output from git log")
+    sha, parents, name, email, author_date, committer_date, message = (
+        part.decode("utf-8", "replace") for part in parts[:_FIELDS]
+    )
+    tail = parts[_FIELDS] if len(parts) > _FIELDS else b""
+    return Commit(
+        sha=sha,
+        parents=tuple(parents.split()),
+        author_name=name,
+        author_email=email,
+        author_date=author_date,
+        committer_date=committer_date,
+        message=message,
+        changes=_numstat(tail),
+    )
+
+
+def _numstat(tail: bytes) -> tuple[FileChange, ...]:
+    """``added\\tremoved\\tpath\\0`` entries; renames are ``added\\tremoved\\t\\0old\\0new\\0``."""
+    data = tail.lstrip(b"\x00").lstrip(b"\n")
+    changes = []
+    position = 0
+    while position < len(data):
+        start = position
+        first_tab = data.find(b"\t", position)
+        second_tab = data.find(b"\t", first_tab + 1)
+        if first_tab < 0 or second_tab < 0:
+            break
+        added = _count(data[position:first_tab])
+        removed = _count(data[first_tab + 1 : second_tab])
+        position = second_tab + 1
+        if data[position : position + 1] == b"\x00":
+            old_end = _end_of_field(data, position + 1)
+            new_end = _end_of_field(data, old_end + 1)
+            old = data[position + 1 : old_end].decode("utf-8", "surrogateescape")
+            new = data[old_end + 1 : new_end].decode("utf-8", "surrogateescape")
+            changes.append(FileChange(new, added, removed, old))
+            position = new_end + 1
+        else:
+            end = _end_of_field(data, position)
+            path = data[position:end].decode("utf-8", "surrogateescape")
+            changes.append(FileChange(path, added, removed))
+            position = end + 1
+        while data[position : position + 1] == b"\n":
+            position += 1
+        if position <= start:  # malformed: never loop
+            break
+    return tuple(changes)
+
+
+def _end_of_field(data: bytes, start: int) -> int:
+    """Index of the NUL ending the field at ``start`` (the last field may have none)."""
+    end = data.find(b"\x00", start)
+    return len(data) if end < 0 else end
+
+
+def _count(text: bytes) -> int | None:
+    return None if text == b"-" else int(text)
