@@ -31,6 +31,8 @@ Start here:
   taskgov validate                      schema, dependency and quality checks
   taskgov ready                         the frontier: tasks that can start now
   taskgov list --json                   every task, for scripts
+  taskgov hooks install                 enforce the commit policy in this clone
+  taskgov check-commits origin/main..   the same policy over a range, for CI
 
 {EXIT_CODES}"""
 
@@ -445,6 +447,99 @@ def ready(ctx: click.Context, as_json: bool) -> int:
     ]
     ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "TITLE"), rows))
     return EXIT_OK
+
+
+@cli.group()
+def hooks() -> None:
+    """Install or remove the git hooks in .githooks/ (commit-msg checks the policy)."""
+
+
+@hooks.command("install", epilog="Example: taskgov hooks install && git commit")
+@click.option("--force", is_flag=True, help="Take over core.hooksPath from another manager.")
+@json_option
+@click.pass_context
+def hooks_install(ctx: click.Context, force: bool, as_json: bool) -> int:
+    """Point git at .githooks/ and record this Python for the hooks.
+
+    Hooks installed before (in .git/hooks or a previous core.hooksPath) keep running: taskgov's
+    scripts call them first. Works in worktrees and from GUI clients with a minimal PATH.
+    """
+    from taskgov.hooks.install import install
+
+    setup = install(_env(ctx).config(), force=force)
+    if as_json:
+        ui.emit_json(setup.as_dict())
+    else:
+        ui.out(f"core.hooksPath = {setup.hooks_path}; hooks run with {setup.python}")
+        if setup.chained:
+            ui.out("still running first: " + ", ".join(setup.chained))
+    return EXIT_OK
+
+
+@hooks.command("uninstall")
+@click.pass_context
+def hooks_uninstall(ctx: click.Context) -> int:
+    """Restore the hooks configuration from before `taskgov hooks install`."""
+    from taskgov.hooks.install import uninstall
+
+    previous = uninstall(_env(ctx).config())
+    ui.out(f"core.hooksPath restored to {previous}" if previous else "core.hooksPath unset")
+    return EXIT_OK
+
+
+def _print_violations(violations: list[Any], as_json: bool) -> int:
+    from taskgov.checks.catalog import RULES
+
+    if as_json:
+        ui.emit_json({"violations": [v.as_dict() for v in violations]})
+    else:
+        for v in violations:
+            where = f"{v.commit[:12]} " if v.commit else ""
+            ui.out(f"{where}{v.rule} {RULES[v.rule].name}: {v.message}")
+    return 1 if violations else EXIT_OK
+
+
+@cli.command(epilog="Example: taskgov check --message-file .git/COMMIT_EDITMSG")
+@click.option(
+    "--message-file",
+    "-F",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The commit message to check (what the commit-msg hook receives).",
+)
+@json_option
+@click.pass_context
+def check(ctx: click.Context, message_file: str, as_json: bool) -> int:
+    """Check one commit message against the policy (the commit-msg hook's check).
+
+    An AI-made commit (an agent environment variable from policy.yaml is set) needs a
+    Co-Authored-By or Assisted-by naming an allowed agent; an agent must not add
+    Signed-off-by; Task:/Closes:/Decision: must name things that exist; guarded paths need
+    their trailer. Exit 1 when the policy is violated; each message says what to add.
+    """
+    from taskgov.hooks.run import check_message
+
+    env = _env(ctx)
+    path = env.cwd / message_file
+    try:
+        message = path.read_text(encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise UsageError(f"{message_file}: {exc.strerror or exc}") from None
+    return _print_violations(check_message(message, env.config()), as_json)
+
+
+@cli.command("check-commits", epilog="Example (CI): taskgov check-commits origin/main..HEAD")
+@click.argument("revision_range", metavar="RANGE")
+@json_option
+@click.pass_context
+def check_commits_command(ctx: click.Context, revision_range: str, as_json: bool) -> int:
+    """Check every commit in RANGE against the policy (for CI; catches --no-verify).
+
+    JSON: {"violations": [{"commit", "rule", "message"}]}. Exit 1 when there is any.
+    """
+    from taskgov.policy.audit import check_commits
+
+    return _print_violations(check_commits(_env(ctx).config(), revision_range), as_json)
 
 
 @cli.command(epilog="Example: taskgov schema > .vscode/taskgov.schema.json")

@@ -24,6 +24,27 @@ class Paths:
     hooks: str = ".githooks"
 
 
+CLAUDE = "Claude <noreply@anthropic.com>"
+DEFAULT_AGENT_ENV: tuple[tuple[str, str], ...] = (
+    ("CLAUDECODE", CLAUDE),
+    ("CLAUDE_CODE_ENTRYPOINT", CLAUDE),
+    ("CURSOR_AGENT", "Cursor Agent <cursoragent@cursor.com>"),
+    ("AIDER_MODEL", "aider <noreply@aider.chat>"),
+    ("CODEX_SANDBOX", "Codex <noreply@openai.com>"),
+    ("GEMINI_CLI", "Gemini CLI <noreply@google.com>"),
+)
+DEFAULT_AGENTS_ALLOWED: tuple[str, ...] = (
+    "Claude",
+    "Copilot",
+    "Cursor",
+    "aider",
+    "Codex",
+    "Gemini",
+    "Devin",
+    "noreply@anthropic.com",
+)
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything taskgov reads from ``policy.yaml``, with defaults filled in."""
@@ -41,6 +62,14 @@ class Config:
     min_acceptance_criteria: int = 0
     min_scenarios: int = 0
     min_risks: int = 0
+    # AI agents: environment variables that mean "an agent is making this commit" and the
+    # identity to credit, and the co-author names accepted as AI attribution.
+    agent_env: tuple[tuple[str, str], ...] = DEFAULT_AGENT_ENV
+    agents_allowed: tuple[str, ...] = DEFAULT_AGENTS_ALLOWED
+    # Paths (globs) whose commits need a Task:/Closes:, a Decision:, or a human Approved-by:.
+    require_task: tuple[str, ...] = ()
+    require_decision: tuple[str, ...] = ()
+    require_approval: tuple[str, ...] = ()
     source: str | None = None  # the policy file, relative to root, when one was read
     digest: str = ""  # content hash of the policy file ("" for defaults)
 

@@ -63,6 +63,15 @@ RULES: dict[str, Rule] = {
         Rule("TG150", "secret-in-spec", E, "spec text contains what looks like a credential"),
         Rule("TG160", "stale-status", W, "history closed or started the task; the spec lags"),
         Rule("TG161", "unknown-task-in-history", W, "a Task:/Closes: trailer names no task"),
+        # Commit rules (taskgov check, check-commits, the commit-msg hook)
+        Rule("TG201", "ai-attribution-missing", E, "an agent made the commit; no AI co-author"),
+        Rule("TG202", "agent-not-allowed", E, "an AI co-author the policy does not allow"),
+        Rule("TG203", "ai-signed-off", E, "an AI agent added Signed-off-by"),
+        Rule("TG204", "unknown-task", E, "Task:/Closes: names a task that does not exist"),
+        Rule("TG205", "unknown-decision", E, "Decision: names a record that does not exist"),
+        Rule("TG206", "task-required", E, "paths the policy guards need a Task:/Closes:"),
+        Rule("TG207", "decision-required", E, "paths the policy guards need a Decision:"),
+        Rule("TG208", "approval-required", E, "paths the policy guards need Approved-by:"),
     )
 }
 

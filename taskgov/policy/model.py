@@ -9,7 +9,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from taskgov.checks.catalog import lookup
-from taskgov.config import Config, Paths, PolicyIssue
+from taskgov.config import (
+    DEFAULT_AGENT_ENV,
+    DEFAULT_AGENTS_ALLOWED,
+    Config,
+    Paths,
+    PolicyIssue,
+)
 
 
 class _Section(BaseModel):
@@ -71,6 +77,24 @@ class QualitySection(_Section):
     min_risks: int = Field(0, ge=0)
 
 
+class AgentsSection(_Section):
+    env: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_AGENT_ENV))
+    allowed: list[str] = Field(default_factory=lambda: list(DEFAULT_AGENTS_ALLOWED))
+
+    @field_validator("allowed")
+    @classmethod
+    def _not_empty(cls, value: list[str]) -> list[str]:
+        if any(not item.strip() for item in value):
+            raise ValueError("agent names must not be empty")
+        return value
+
+
+class CommitsSection(_Section):
+    require_task: list[str] = Field(default_factory=list)
+    require_decision: list[str] = Field(default_factory=list)
+    require_approval: list[str] = Field(default_factory=list)
+
+
 class PolicyFile(BaseModel):
     """The sections of ``policy.yaml``. Sections other issues own are accepted as-is."""
 
@@ -82,6 +106,8 @@ class PolicyFile(BaseModel):
     git: GitSection = GitSection()
     estimates: EstimatesSection = EstimatesSection()
     quality: QualitySection = QualitySection()
+    agents: AgentsSection = AgentsSection()
+    commits: CommitsSection = CommitsSection()
     resources: dict[str, float] = Field(default_factory=dict)
     rules: dict[str, Literal["error", "warning", "off"] | bool] = Field(default_factory=dict)
 
@@ -129,6 +155,11 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         min_acceptance_criteria=policy.quality.min_acceptance_criteria,
         min_scenarios=policy.quality.min_scenarios,
         min_risks=policy.quality.min_risks,
+        agent_env=tuple(sorted(policy.agents.env.items())),
+        agents_allowed=tuple(policy.agents.allowed),
+        require_task=tuple(policy.commits.require_task),
+        require_decision=tuple(policy.commits.require_decision),
+        require_approval=tuple(policy.commits.require_approval),
         source=source,
         digest=digest,
     )

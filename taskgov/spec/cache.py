@@ -18,7 +18,7 @@ from typing import Any
 
 from taskgov import __version__
 
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000
 
 

@@ -1,0 +1,1 @@
+"""Git hooks: the checks they run (``run``) and their installation (``install``)."""

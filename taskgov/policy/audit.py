@@ -1,0 +1,26 @@
+"""``taskgov check-commits RANGE``: the commit policy over a range of history (for CI)."""
+
+from __future__ import annotations
+
+from taskgov.config import Config
+from taskgov.errors import UsageError
+from taskgov.git.history import GitError, walk
+from taskgov.hooks.run import decision_lookup, task_lookup
+from taskgov.policy.commits import CommitFacts, Violation, check_commit
+
+
+def check_commits(config: Config, revision_range: str) -> list[Violation]:
+    """Violations of every commit in ``revision_range`` (e.g. ``origin/main..HEAD``), oldest
+    first. Reads history with one ``git log``."""
+    tasks = task_lookup(config)
+    decisions = decision_lookup(config)
+    violations: list[Violation] = []
+    try:
+        commits = list(walk(config.root, [revision_range], numstat=True))
+    except GitError as exc:
+        raise UsageError(f"{revision_range}: {exc}") from None
+    for commit in reversed(commits):
+        files = tuple(change.path for change in commit.changes)
+        facts = CommitFacts(commit.message, files, (), commit.sha)
+        violations.extend(check_commit(facts, config, tasks, decisions))
+    return violations
