@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from taskgov.errors import ConfigError, UsageError
-from taskgov.problems import Severity
+
+if TYPE_CHECKING:
+    from taskgov.problems import Severity
 
 POLICY_PATH = "docs/governance/policy.yaml"
 DEFAULT_ID_PREFIX = "TASK"
 
 
-@dataclass(frozen=True)
-class Paths:
+# NamedTuples, not dataclasses: the commit-msg hook loads a Config on every commit, and
+# importing dataclasses (which imports inspect and ast) would cost it a sixth of its time.
+class Paths(NamedTuple):
     active: str = "docs/tasks/active"
     completed: str = "docs/tasks/completed"
     template: str = "docs/tasks/templates/task-spec.yaml"
@@ -45,12 +47,11 @@ DEFAULT_AGENTS_ALLOWED: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     """Everything taskgov reads from ``policy.yaml``, with defaults filled in."""
 
     root: Path
-    paths: Paths = field(default_factory=Paths)
+    paths: Paths = Paths()
     id_prefix: str = DEFAULT_ID_PREFIX
     id_pattern: str = r"^TASK-\d{4}-\d{3,}$"
     target_branch: str = "main"
@@ -88,11 +89,13 @@ class Config:
         """The configured severity of a rule; ``None`` when the policy turns it off."""
         for rid, level in self.rule_levels:
             if rid == rule_id:
-                return None if level == "off" else Severity(level)
+                return None if level == "off" else type(default)(level)
         return default
 
     def fingerprint(self) -> str:
         """What per-file results depend on, for cache keys."""
+        import hashlib
+
         return hashlib.sha1(
             repr(
                 (
@@ -129,10 +132,9 @@ def load_config(root: Path) -> Config:
         raw = read_bytes(policy, root)
     except YamlProblem as problem:
         raise ConfigError(f"{POLICY_PATH}: {problem.message}") from None
-    digest = blob_id(raw)
-    cached = memo_get(root, "policy.cache", digest)
+    cached = memo_get(root, "policy.cache", raw)  # keyed by the bytes: nothing to hash
     if isinstance(cached, Config):
-        return replace(cached, root=root)
+        return cached._replace(root=root)
     try:
         data, locations = load(decode(raw))
     except YamlProblem as problem:
@@ -145,12 +147,12 @@ def load_config(root: Path) -> Config:
     from taskgov.policy.model import config_from_policy
 
     try:
-        config = config_from_policy(root, data, POLICY_PATH, digest)
+        config = config_from_policy(root, data, POLICY_PATH, blob_id(raw))
     except _PolicyIssue as issue:
         found = locations.find(issue.path)
         line = f":{found[0]}" if found else ""
         raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
-    memo_put(root, "policy.cache", digest, config)
+    memo_put(root, "policy.cache", raw, config)
     return config
 
 

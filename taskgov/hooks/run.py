@@ -4,7 +4,6 @@ ruamel, networkx, jinja2 or GitPython (a test holds it to that)."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +53,8 @@ def decision_lookup(config: Config) -> Callable[[str], bool]:
 
 
 def staged_files(root: Path) -> tuple[str, ...]:
+    import subprocess
+
     done = subprocess.run(
         ["git", "-C", str(root), "diff", "--cached", "--name-only", "-z"],
         capture_output=True,

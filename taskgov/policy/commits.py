@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 from taskgov.config import Config
 from taskgov.git.trailers import parse_trailers
-from taskgov.problems import Severity
 
 AI_TRAILERS = ("co-authored-by", "assisted-by")
 
@@ -128,4 +127,8 @@ def check_commit(
                 f"changes to {shown} need a trailer; add this line at the end of the "
                 f"message:\n    {line}",
             )
+    if not violations:
+        return violations
+    from taskgov.problems import Severity
+
     return [v for v in violations if config.severity(v.rule, Severity.ERROR) is not None]

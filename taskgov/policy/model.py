@@ -18,17 +18,20 @@ from taskgov.config import (
 )
 
 
+_DEFAULT_PATHS = Paths()
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class PathsSection(_Section):
-    active: str = Paths.active
-    completed: str = Paths.completed
-    template: str = Paths.template
-    decisions: str = Paths.decisions
-    contributions: str = Paths.contributions
-    hooks: str = Paths.hooks
+    active: str = _DEFAULT_PATHS.active
+    completed: str = _DEFAULT_PATHS.completed
+    template: str = _DEFAULT_PATHS.template
+    decisions: str = _DEFAULT_PATHS.decisions
+    contributions: str = _DEFAULT_PATHS.contributions
+    hooks: str = _DEFAULT_PATHS.hooks
 
     @field_validator("*")
     @classmethod

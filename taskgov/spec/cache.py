@@ -9,7 +9,6 @@ within the last two seconds of the cache being written ("racy" entries).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import time
@@ -18,12 +17,14 @@ from typing import Any
 
 from taskgov import __version__
 
-FORMAT = 4
+FORMAT = 5
 RACY_NS = 2_000_000_000
 
 
 def blob_id(data: bytes) -> str:
     """The git blob id of ``data`` (what ``git hash-object`` prints)."""
+    import hashlib
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
