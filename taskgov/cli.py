@@ -542,6 +542,105 @@ def check_commits_command(ctx: click.Context, revision_range: str, as_json: bool
     return _print_violations(check_commits(_env(ctx).config(), revision_range), as_json)
 
 
+@cli.group("log")
+def log_group() -> None:
+    """The contribution log: one JSON record per commit in .claude/contributions/YYYY-MM.jsonl.
+
+    Derived from history (the post-commit hook keeps it current), so it can always be rebuilt
+    and verified. Records use the seed's field names (date, commit, type, summary,
+    files_changed, lines_added, lines_removed, decision_id, human_approved, approver, task_id,
+    branch, pr) plus author, co_authors, ai_assisted, agents, task_ids, closes, agent_env.
+    """
+
+
+@log_group.command("sync", epilog="Example: taskgov log sync --json")
+@json_option
+@click.pass_context
+def log_sync(ctx: click.Context, as_json: bool) -> int:
+    """Append records for commits not logged yet (idempotent; safe to run concurrently)."""
+    from taskgov.log.ops import sync
+
+    result = sync(_env(ctx).config())
+    if as_json:
+        ui.emit_json(result.as_dict())
+    else:
+        for name in result.repaired:
+            ui.err(f"repaired an interrupted write in {name}")
+        ui.out(f"logged {len(result.added)} new commit(s)")
+    return EXIT_OK
+
+
+@log_group.command("rebuild")
+@json_option
+@click.pass_context
+def log_rebuild(ctx: click.Context, as_json: bool) -> int:
+    """Rewrite the whole log from history (deterministic; hook observations are kept)."""
+    from taskgov.log.ops import rebuild
+
+    files = rebuild(_env(ctx).config())
+    if as_json:
+        ui.emit_json({"files": files})
+    else:
+        ui.out(f"rebuilt {len(files)} file(s): " + ", ".join(files) if files else "no commits")
+    return EXIT_OK
+
+
+@log_group.command("verify", epilog="Example: taskgov log verify --json | jq .mismatched")
+@json_option
+@click.pass_context
+def log_verify(ctx: click.Context, as_json: bool) -> int:
+    """Compare the log with history; exit 1 on a mismatch, an unknown commit or a bad line.
+
+    Hand-kept records (abbreviated ids accepted) are checked on the facts git holds: date,
+    files_changed, lines_added, lines_removed. Records taskgov wrote are checked field by field.
+    """
+    from taskgov.log.ops import verify
+
+    report = verify(_env(ctx).config())
+    if as_json:
+        ui.emit_json(report)
+    else:
+        for item in report["mismatched"]:
+            ui.out(
+                f"{item['path']}:{item['line']}: {item['commit']}: {item['field']} is "
+                f"{item['logged']!r} in the log, {item['actual']!r} in git"
+            )
+        for commit in report["unknown"]:
+            ui.out(f"{commit}: logged, but not in this history")
+        for item in report["invalid"]:
+            ui.out(f"{item['path']}:{item['line']}: {item['reason']}")
+        ui.err(f"{len(report['unlogged'])} commit(s) not logged (taskgov log sync adds them)")
+    return EXIT_OK if report["ok"] else 1
+
+
+@log_group.command("stats")
+@json_option
+@click.pass_context
+def log_stats(ctx: click.Context, as_json: bool) -> int:
+    """Commits, lines, AI share, per agent, per task and per month."""
+    from taskgov.log.ops import stats
+
+    data = stats(_env(ctx).config())
+    if as_json:
+        ui.emit_json(data)
+        return EXIT_OK
+    ui.out(
+        f"{data['commits']} commits, +{data['lines_added']} -{data['lines_removed']} lines, "
+        f"{data['ai_assisted']} AI-assisted ({data['ai_share']:.0%}), "
+        f"{data['human_approved']} human-approved"
+    )
+    for title, key in (
+        ("per agent", "per_agent"),
+        ("per task", "per_task"),
+        ("per month", "per_month"),
+    ):
+        if data[key]:
+            ui.out(f"{title}:")
+            for name, count in data[key].items():
+                ui.out(f"  {name}  {count}")
+    return EXIT_OK
+
+
 @cli.command(epilog="Example: taskgov schema > .vscode/taskgov.schema.json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.pass_context

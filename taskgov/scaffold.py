@@ -48,6 +48,7 @@ def init(config: Config) -> InitResult:
     created: list[str] = []
     kept: list[str] = []
     root = config.root
+    _gitattributes(root, f"{paths.contributions}/*.jsonl merge=taskgov-log", created, kept)
     for directory in keep_dirs:
         target = root / directory
         if target.is_dir():
@@ -70,6 +71,20 @@ def init(config: Config) -> InitResult:
             target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         created.append(relative)
     return InitResult(tuple(created), tuple(kept))
+
+
+def _gitattributes(root: Path, line: str, created: list[str], kept: list[str]) -> None:
+    """Add the merge-driver line to .gitattributes (appended; nothing else touched)."""
+    path = root / ".gitattributes"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if line in text.splitlines():
+        kept.append(".gitattributes")
+        return
+    with path.open("a", encoding="utf-8", newline="\n") as handle:
+        if text and not text.endswith("\n"):
+            handle.write("\n")
+        handle.write(line + "\n")
+    created.append(".gitattributes")
 
 
 def _refuse_file(path: Path, shown: str) -> None:

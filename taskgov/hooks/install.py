@@ -74,6 +74,10 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
         ("taskgov.chain", str(chain_dir) if chained else ""),
         ("taskgov.previousHooksPath", previous or ""),
     ]
+    settings += [
+        ("merge.taskgov-log.name", "taskgov contribution log (union of records)"),
+        ("merge.taskgov-log.driver", f"'{settings[1][1]}' -m taskgov.log.merge %O %A %B"),
+    ]
     for key, value in settings:
         if value:
             run_git(root, "config", "--local", key, value)
@@ -91,7 +95,13 @@ def uninstall(config: Config) -> str | None:
             run_git(root, "config", "--local", "core.hooksPath", previous)
         else:
             _unset(root, "core.hooksPath")
-    for key in ("taskgov.python", "taskgov.chain", "taskgov.previousHooksPath"):
+    for key in (
+        "taskgov.python",
+        "taskgov.chain",
+        "taskgov.previousHooksPath",
+        "merge.taskgov-log.name",
+        "merge.taskgov-log.driver",
+    ):
         _unset(root, key)
     return previous
 

@@ -107,6 +107,34 @@ def commit_msg(message_file: str, cwd: Path) -> int:
     return 0
 
 
+def post_commit(cwd: Path) -> int:
+    """Log the new commit, with the agent variables set while it was made."""
+    try:
+        config = load_config(find_root(cwd))
+        from taskgov.log.ops import head_sha, observed_now, sync
+
+        head = head_sha(config.root)
+        observed = observed_now(config, dict(os.environ))
+        sync(config, {head: observed} if head and observed else None)
+    except Exception as exc:  # a post-commit hook must never make a commit look failed
+        print(f"taskgov: contribution log not updated: {exc}", file=sys.stderr)
+    return 0
+
+
+def post_rewrite(cwd: Path, lines: list[str]) -> int:
+    """After amend or rebase: records follow the rewritten commits to their new ids."""
+    try:
+        config = load_config(find_root(cwd))
+        from taskgov.log.ops import remap, sync
+
+        pairs = [tuple(line.split()[:2]) for line in lines if len(line.split()) >= 2]
+        remap(config, [(old, new) for old, new in pairs])
+        sync(config)
+    except Exception as exc:
+        print(f"taskgov: contribution log not updated: {exc}", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     """Dispatch a hook by name; hooks with nothing to do succeed."""
     if not argv:
@@ -118,4 +146,8 @@ def main(argv: list[str]) -> int:
             print("usage: python -m taskgov.hooks commit-msg MESSAGE_FILE", file=sys.stderr)
             return 2
         return commit_msg(args[0], Path.cwd())
+    if hook == "post-commit":
+        return post_commit(Path.cwd())
+    if hook == "post-rewrite":
+        return post_rewrite(Path.cwd(), sys.stdin.read().splitlines())
     return 0

@@ -17,7 +17,6 @@ from taskgov.config import (
     PolicyIssue,
 )
 
-
 _DEFAULT_PATHS = Paths()
 
 

@@ -1,0 +1,147 @@
+"""One log record per commit, in the seed's field names plus taskgov's."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from taskgov.config import Config
+from taskgov.git.activity import trailer_ids
+from taskgov.git.history import Commit
+from taskgov.git.trailers import parse_trailers
+from taskgov.policy.commits import is_agent
+
+# Conventional Commit types and the seed's words for them.
+TYPES = {
+    "feat": "feature",
+    "feature": "feature",
+    "fix": "bugfix",
+    "bugfix": "bugfix",
+    "refactor": "refactor",
+    "docs": "documentation",
+    "doc": "documentation",
+    "test": "test",
+    "tests": "test",
+    "perf": "performance",
+    "build": "build",
+    "ci": "ci",
+    "chore": "chore",
+    "style": "style",
+    "revert": "revert",
+    "calibration": "calibration",
+}
+_CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\([^)]*\))?!?:\s*(?P<rest>.*)$")
+_SQUASH_PR = re.compile(r"\s*\(#(?P<number>\d+)\)\s*$")
+_MERGE_PR = re.compile(r"^Merge pull request #(?P<number>\d+)\b")
+
+# Fields derived from history (verify compares these); the rest are observations of the
+# post-commit hook, which history cannot recreate and rebuild carries over.
+SEED_FIELDS = (
+    "date",
+    "commit",
+    "type",
+    "summary",
+    "files_changed",
+    "lines_added",
+    "lines_removed",
+    "decision_id",
+    "human_approved",
+    "approver",
+    "task_id",
+    "branch",
+    "pr",
+)
+TASKGOV_FIELDS = (
+    "author",
+    "co_authors",
+    "ai_assisted",
+    "agents",
+    "task_ids",
+    "closes",
+    "decision_ids",
+    "reviewers",
+    "merge",
+)
+DERIVED = SEED_FIELDS + TASKGOV_FIELDS
+OBSERVED = ("agent_env",)
+
+
+def _name(identity: str) -> str:
+    return identity.split("<", 1)[0].strip() or identity.strip()
+
+
+def commit_type(subject: str) -> str:
+    match = _CONVENTIONAL.match(subject)
+    if match is None:
+        return "merge" if subject.startswith("Merge ") else "other"
+    return TYPES.get(match.group("type").lower(), match.group("type").lower())
+
+
+def summary_of(subject: str) -> str:
+    match = _CONVENTIONAL.match(subject)
+    text = match.group("rest") if match else subject
+    text = _SQUASH_PR.sub("", text).strip()
+    return text[:1].upper() + text[1:]
+
+
+def pr_of(subject: str, remote_url: str | None) -> str | int | None:
+    match = _SQUASH_PR.search(subject) or _MERGE_PR.match(subject)
+    if match is None:
+        return None
+    number = int(match.group("number"))
+    base = _web_url(remote_url) if remote_url else None
+    return f"{base}/pull/{number}" if base else number
+
+
+def _web_url(remote: str) -> str | None:
+    """``https://host/owner/repo`` for common GitHub-style remotes, else None."""
+    match = re.match(
+        r"^(?:https?://(?:[^@/]+@)?|ssh://git@|git@)([^/:]+)[:/](.+?)(?:\.git)?/?$", remote.strip()
+    )
+    if match is None or "github" not in match.group(1):
+        return None
+    return f"https://{match.group(1)}/{match.group(2)}"
+
+
+def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) -> dict[str, Any]:
+    """The record of ``commit`` (without observed fields)."""
+    trailers = parse_trailers(commit.message)
+    co_authors = [v for k, v in trailers if k.lower() == "co-authored-by"]
+    assisted = [v for k, v in trailers if k.lower() == "assisted-by"]
+    agents = [v for v in co_authors + assisted if is_agent(v, config.agents_allowed)]
+    approvers = [v for k, v in trailers if k.lower() == "approved-by"]
+    reviewers = [v for k, v in trailers if k.lower() == "reviewed-by"]
+    task_ids = trailer_ids(trailers, "task") + trailer_ids(trailers, "closes")
+    closes = trailer_ids(trailers, "closes")
+    decisions = trailer_ids(trailers, "decision")
+    added = sum(c.added or 0 for c in commit.changes)
+    removed = sum(c.removed or 0 for c in commit.changes)
+    return {
+        "date": commit.author_date[:10],
+        "commit": commit.sha,
+        "type": commit_type(commit.subject),
+        "summary": summary_of(commit.subject),
+        "files_changed": len(commit.changes),
+        "lines_added": added,
+        "lines_removed": removed,
+        "decision_id": decisions[0] if decisions else None,
+        "human_approved": bool(approvers or reviewers),
+        "approver": _name((approvers or reviewers)[0]) if approvers or reviewers else None,
+        "task_id": task_ids[0] if task_ids else None,
+        "branch": branch,
+        "pr": pr_of(commit.subject, remote_url),
+        "author": f"{commit.author_name} <{commit.author_email}>",
+        "co_authors": co_authors,
+        "ai_assisted": bool(agents),
+        "agents": agents,
+        "task_ids": list(dict.fromkeys(task_ids)),
+        "closes": closes,
+        "decision_ids": decisions,
+        "reviewers": [_name(r) for r in reviewers],
+        "merge": commit.is_merge,
+    }
+
+
+def month_of(record: dict[str, Any]) -> str:
+    date = str(record.get("date") or "")
+    return date[:7] if re.match(r"^\d{4}-\d{2}", date) else "unknown"

@@ -1,0 +1,265 @@
+"""The contribution log: exactly once, whatever happens, and verifiable against git."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo, spec_yaml
+
+AI = "Co-Authored-By: Claude <noreply@anthropic.com>"
+
+
+def _records(repo: GitRepo) -> list[dict[str, object]]:
+    records = []
+    for path in sorted((repo.path / ".claude/contributions").glob("*.jsonl")):
+        records += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return records
+
+
+def _git_commit(
+    repo: GitRepo, message: str, env: dict[str, str] | None = None, *extra: str
+) -> None:
+    full = {
+        k: v for k, v in os.environ.items() if k not in ("CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT")
+    }
+    full.update(env or {})
+    subprocess.run(
+        ["git", "-C", str(repo.path), "commit", "-q", "--allow-empty", *extra, "-m", message],
+        check=True,
+        env=full,
+        capture_output=True,
+    )
+
+
+@pytest.fixture
+def logged(run, repo: GitRepo) -> GitRepo:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    repo.write({"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
+    repo.commit("chore: adopt taskgov")
+    return repo
+
+
+def test_sync_is_idempotent_and_derives_the_seed_fields(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    logged.git("remote", "add", "origin", "git@github.com:acme/calib.git")
+    logged.commit(
+        f"feat(calib): fit the roofline (#77)\n\nTask: TASK-2026-001\n"
+        f"Reviewed-by: Stillwater <s@example.com>\n{AI}",
+        {"src/fit.py": "a\nb\n"},
+    )
+    first = run(logged.path, "log", "sync", "--json").json()
+    assert len(first["added"]) == 2
+    assert run(logged.path, "log", "sync", "--json").json()["added"] == []
+    record = _records(logged)[-1]
+    assert record["commit"] == logged.git("rev-parse", "HEAD").strip()
+    assert (record["type"], record["summary"]) == ("feature", "Fit the roofline")
+    assert (record["files_changed"], record["lines_added"], record["lines_removed"]) == (1, 2, 0)
+    assert record["pr"] == "https://github.com/acme/calib/pull/77"
+    assert (record["human_approved"], record["approver"]) == (True, "Stillwater")
+    assert (record["task_id"], record["ai_assisted"]) == ("TASK-2026-001", True)
+    assert record["agents"] == ["Claude <noreply@anthropic.com>"]
+    assert list(record)[:13] == [
+        "date",
+        "commit",
+        "type",
+        "summary",
+        "files_changed",
+        "lines_added",
+        "lines_removed",
+        "decision_id",
+        "human_approved",
+        "approver",
+        "task_id",
+        "branch",
+        "pr",
+    ]
+    assert run(logged.path, "log", "verify").code == 0
+
+
+def test_post_commit_hook_logs_with_the_agent_seen(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "hooks", "install")
+    _git_commit(logged, f"feat: agent work\n\n{AI}", {"CLAUDECODE": "1"})
+    _git_commit(logged, "docs: human work")
+    records = _records(logged)
+    assert [r["summary"] for r in records] == ["Adopt taskgov", "Agent work", "Human work"]
+    assert records[1]["agent_env"] == ["CLAUDECODE"]
+    assert "agent_env" not in records[2]
+
+
+def test_no_verify_agent_commit_is_caught_in_ci(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "hooks", "install")
+    base = logged.git("rev-parse", "HEAD").strip()
+    _git_commit(logged, "feat: sneaky", {"CLAUDECODE": "1"}, "--no-verify")
+    result = run(logged.path, "check-commits", f"{base}..HEAD", "--json")
+    assert result.code == 1
+    assert [v["rule"] for v in result.json()["violations"]] == ["TG201"]
+
+
+def test_concurrent_syncs_log_each_commit_once(logged: GitRepo) -> None:
+    for n in range(20):
+        logged.commit(f"feat: change {n}", {f"f{n}.txt": "x\n"})
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "taskgov", "log", "sync"],
+            cwd=logged.path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(4)
+    ]
+    for process in processes:
+        assert process.wait() == 0
+    commits = [r["commit"] for r in _records(logged)]
+    assert len(commits) == 21
+    assert len(set(commits)) == 21
+
+
+def test_an_interrupted_write_is_repaired(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "log", "sync")
+    logged.commit("feat: more", {"g.txt": "y\n"})
+    month = next((logged.path / ".claude/contributions").glob("*.jsonl"))
+    with month.open("a") as handle:  # what a kill in the middle of an append leaves
+        handle.write('{"date": "2026-11-21", "commit": "' + logged.git("rev-parse", "HEAD")[:20])
+    assert run(logged.path, "log", "verify").code == 1  # the torn line is reported
+    result = run(logged.path, "log", "sync", "--json").json()
+    assert result["repaired"] == [month.name]
+    assert len(result["added"]) == 1
+    assert run(logged.path, "log", "verify").code == 0
+    assert month.read_text().endswith("}\n")
+
+
+def test_amend_and_rebase_move_records_to_the_new_commits(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "hooks", "install")
+    _git_commit(logged, f"feat: first try\n\n{AI}", {"CLAUDECODE": "1"})
+    old = logged.git("rev-parse", "HEAD").strip()
+    _git_commit(logged, f"feat: second try\n\n{AI}", {"CLAUDECODE": "1"}, "--amend")
+    new = logged.git("rev-parse", "HEAD").strip()
+    records = {r["commit"]: r for r in _records(logged)}
+    assert old not in records
+    assert records[new]["summary"] == "Second try"
+    assert records[new]["agent_env"] == ["CLAUDECODE"]  # what the hook saw is kept
+    assert run(logged.path, "log", "verify", "--json").json()["unknown"] == []
+
+
+def test_two_branches_that_both_logged_merge_cleanly(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "hooks", "install")
+    logged.git("add", "-A")
+    _git_commit(logged, "chore: hooks")
+    logged.git("checkout", "-q", "-b", "side")
+    logged.write({"side.txt": "s\n"})
+    logged.git("add", "-A")
+    _git_commit(logged, "feat: side work")
+    logged.git("add", "-A")
+    _git_commit(logged, "chore: log side")  # the log file changed on this branch
+    # The newest record is never in a commit yet; it is derived, so dropping it is harmless.
+    logged.git("checkout", "-q", "--", ".claude/contributions")
+    logged.git("checkout", "-q", "main")
+    logged.write({"main.txt": "m\n"})
+    logged.git("add", "-A")
+    _git_commit(logged, "feat: main work")
+    logged.git("add", "-A")
+    _git_commit(logged, "chore: log main")
+    logged.git("checkout", "-q", "--", ".claude/contributions")
+    merged = subprocess.run(
+        ["git", "-C", str(logged.path), "merge", "--no-edit", "side"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    text = "".join(p.read_text() for p in (logged.path / ".claude/contributions").glob("*"))
+    assert "<<<<<<<" not in text
+    commits = [r["commit"] for r in _records(logged)]
+    assert len(commits) == len(set(commits))
+    run(logged.path, "log", "sync")
+    assert run(logged.path, "log", "verify").code == 0
+    assert len(_records(logged)) == len(logged.git("rev-list", "HEAD").split())
+
+
+def test_verify_a_hand_kept_log(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    logged.commit("feat: real", {"a.txt": "1\n2\n3\n"})
+    sha = logged.git("rev-parse", "HEAD").strip()
+    date = logged.git("log", "-1", "--format=%as").strip()
+    hand = [
+        {
+            "date": date,
+            "commit": sha[:7],
+            "type": "feature",
+            "summary": "Real",
+            "files_changed": 1,
+            "lines_added": 3,
+            "lines_removed": 0,
+            "decision_id": None,
+            "human_approved": True,
+            "approver": "stillwater",
+        },
+        {
+            "date": date,
+            "commit": sha[:7],
+            "type": "feature",
+            "summary": "Again",
+            "files_changed": 2,
+            "lines_added": 3,
+            "lines_removed": 0,
+        },
+        {
+            "date": date,
+            "commit": "deadbee",
+            "type": "feature",
+            "summary": "Ghost",
+            "files_changed": 1,
+            "lines_added": 1,
+            "lines_removed": 0,
+        },
+    ]
+    path = logged.path / ".claude/contributions" / f"{date[:7]}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in hand))
+    result = run(logged.path, "log", "verify", "--json")
+    assert result.code == 1
+    report = result.json()
+    assert [(m["commit"], m["field"], m["logged"], m["actual"]) for m in report["mismatched"]] == [
+        (sha[:7], "files_changed", 2, 1)
+    ]
+    assert report["unknown"] == ["deadbee"]
+    assert report["unlogged"] == [logged.git("rev-parse", "HEAD~1").strip()]
+
+
+def test_rebuild_is_deterministic_and_keeps_observations(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "hooks", "install")
+    _git_commit(logged, f"feat: agent\n\n{AI}", {"CLAUDECODE": "1"})
+    directory = logged.path / ".claude/contributions"
+    assert run(logged.path, "log", "rebuild").code == 0
+    first = {p.name: p.read_bytes() for p in directory.glob("*.jsonl")}
+    assert run(logged.path, "log", "rebuild").code == 0
+    assert {p.name: p.read_bytes() for p in directory.glob("*.jsonl")} == first
+    assert [r.get("agent_env") for r in _records(logged)] == [None, ["CLAUDECODE"]]
+
+
+def test_stats(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    logged.commit(f"feat: a\n\nTask: TASK-2026-001\n{AI}", {"a.txt": "1\n"})
+    run(logged.path, "log", "sync")
+    data = run(logged.path, "log", "stats", "--json").json()
+    assert (data["commits"], data["ai_assisted"], data["ai_share"]) == (2, 1, 0.5)
+    assert data["per_task"] == {"TASK-2026-001": 1}
+    assert data["per_agent"] == {"Claude <noreply@anthropic.com>": 1}
+
+
+def test_merge_driver_unions_and_orders(tmp_path: Path) -> None:
+    from taskgov.log.merge import merge
+
+    ours, theirs, base = tmp_path / "ours", tmp_path / "theirs", tmp_path / "base"
+    base.write_text("")
+    ours.write_text(
+        '{"date": "2026-01-02", "commit": "b"}\n{"date": "2026-01-01", "commit": "a"}\n'
+    )
+    theirs.write_text(
+        '{"date": "2026-01-03", "commit": "c"}\n{"date": "2026-01-02", "commit": "b"}\n'
+    )
+    assert merge(base, ours, theirs) == 0
+    assert [json.loads(x)["commit"] for x in ours.read_text().splitlines()] == ["a", "b", "c"]
