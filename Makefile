@@ -46,6 +46,8 @@ check: $(VENV)/.dev-installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_hook.py
+	$(BIN)/python bench/bench_log.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import statistics
@@ -279,7 +280,52 @@ def source_state(python: str) -> str:
     return f"taskgov {version} ({where}; sources sha1 {digest.hexdigest()[:12]})"
 
 
-def environment(python: str, taskgov_state: str, bytecode: str) -> list[str]:
+class CpuMeter:
+    """CPU time that processes other than this benchmark used while it ran.
+
+    Busy time of the whole machine (``/proc/stat``) minus the CPU time of this process and of
+    every process it started. On a shared machine this is the number that says whether the
+    timings can be trusted; ``None`` where ``/proc/stat`` does not exist.
+    """
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        except OSError:
+            return None
+        ticks = [int(value) for value in fields[:8]]
+        busy = (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
+        own = 0.0
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+            usage = resource.getrusage(who)
+            own += usage.ru_utime + usage.ru_stime
+        return busy, own, time.monotonic()
+
+    def others(self) -> tuple[float, float] | None:
+        """(CPU seconds used by other processes, wall seconds elapsed) since creation."""
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        busy, own, wall = (after - before for after, before in zip(end, self.start, strict=True))
+        return max(0.0, busy - own), wall
+
+
+def describe_others(measured: tuple[float, float] | None) -> str:
+    if measured is None:
+        return "CPU use of other processes not measured (no /proc/stat)"
+    cpu, wall = measured
+    cores = cpu / wall if wall > 0 else 0.0
+    text = f"other processes used {cores:.2f} cores on average during the run"
+    return text + (" (warning: the machine was busy, timings are inflated)" if cores > 0.1 else "")
+
+
+def environment(
+    python: str, taskgov_state: str, bytecode: str, started: datetime, others: str
+) -> list[str]:
     version = subprocess.run(
         [python, "--version"], capture_output=True, text=True, check=True
     ).stdout.strip()
@@ -292,9 +338,9 @@ def environment(python: str, taskgov_state: str, bytecode: str) -> list[str]:
     except OSError:
         pass
     return [
-        f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- Date: {started.strftime('%Y-%m-%d %H:%M UTC')} (start of the run)",
         f"- `python --version`: {version}; {platform.system()} {platform.release()}",
-        f"- CPUs: {os.cpu_count()} ({cpu})",
+        f"- CPUs: {os.cpu_count()} ({cpu}); {others}",
         f"- Measured: {taskgov_state}",
         f"- Bytecode: {bytecode}",
     ]
@@ -383,6 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         CHILD.use_bytecode_cache(out_dir / "pycache")
     command_line = shlex.join([Path(sys.executable).as_posix(), *sys.argv])
     state_before = source_state(python)
+    started, meter = datetime.now(timezone.utc), CpuMeter()
     progress(f"measuring {state_before}")
 
     results: list[Result] = [bench_import(python, args.import_runs)]
@@ -403,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
         progress(f"bench_load: FAILED: {failure}")
         return 1
 
+    others = describe_others(meter.others())
     state_after = source_state(python)
     rendered = table(results)
     print(rendered)
@@ -412,7 +460,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         bytecode = "cached (PYTHONPYCACHEPREFIX under the output directory), as in a normal install"
-    env = environment(python, state_before, bytecode)
+    env = environment(python, state_before, bytecode, started, others)
+    if "warning" in others:
+        progress(f"Warning: {others}")
     if state_after != state_before:
         env.append(f"- Warning: the taskgov sources changed during the run (now {state_after})")
         progress(env[-1][2:])
