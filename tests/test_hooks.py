@@ -189,3 +189,44 @@ def test_hook_path_imports_nothing_heavy(governed: GitRepo) -> None:
 def test_hooks_json(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(run(governed.path, "hooks", "install", "--json").out)
     assert data["hooks_path"] == ".githooks"
+
+
+def test_pre_push_refuses_what_no_verify_let_through(governed: GitRepo, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    governed.git("remote", "add", "origin", str(remote))
+    governed.git("push", "-q", "origin", "main")
+    governed.git(
+        "commit", "--allow-empty", "-q", "--no-verify", "-m", "fix: x\n\nTask: TASK-2026-404"
+    )
+    pushed = subprocess.run(
+        ["git", "-C", str(governed.path), "push", "-q", "origin", "main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pushed.returncode != 0
+    assert "TG204" in pushed.stderr
+    governed.git(
+        "commit",
+        "--amend",
+        "--allow-empty",
+        "-q",
+        "--no-verify",
+        "-m",
+        "fix: x\n\nTask: TASK-2026-001",
+    )
+    ok = subprocess.run(
+        ["git", "-C", str(governed.path), "push", "-q", "origin", "main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    new_branch = subprocess.run(
+        ["git", "-C", str(governed.path), "push", "-q", "origin", "main:refs/heads/copy"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # a new remote branch: only commits no remote has yet are checked
+    assert new_branch.returncode == 0, new_branch.stderr

@@ -135,6 +135,46 @@ def post_rewrite(cwd: Path, lines: list[str]) -> int:
     return 0
 
 
+ZERO = "0" * 40
+
+
+def pre_push(cwd: Path, lines: list[str]) -> int:
+    """Check the commits about to be pushed (what --no-verify let through locally)."""
+    try:
+        config = load_config(find_root(cwd))
+    except TaskgovError as exc:
+        print(f"taskgov: error: {exc}", file=sys.stderr)
+        return 2
+    from taskgov.policy.audit import check_commits
+
+    violations: list[Violation] = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 4 or parts[1] == ZERO:  # a deleted ref pushes no commits
+            continue
+        local, remote = parts[1], parts[3]
+        revisions = [local, f"^{remote}"] if remote != ZERO else [local, "--not", "--remotes"]
+        try:
+            violations.extend(check_commits(config, revisions))
+        except TaskgovError as exc:
+            print(f"taskgov: pre-push check skipped: {exc}", file=sys.stderr)
+    if violations:
+        from taskgov.checks.catalog import RULES
+
+        print("taskgov: push refused; these commits break the policy:", file=sys.stderr)
+        for v in violations:
+            print(
+                f"  {(v.commit or '')[:12]} {v.rule} {RULES[v.rule].name}: {v.message}",
+                file=sys.stderr,
+            )
+        print(
+            "(fix them with git commit --amend or git rebase -i, or push with --no-verify)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def main(argv: list[str]) -> int:
     """Dispatch a hook by name; hooks with nothing to do succeed."""
     if not argv:
@@ -150,4 +190,6 @@ def main(argv: list[str]) -> int:
         return post_commit(Path.cwd())
     if hook == "post-rewrite":
         return post_rewrite(Path.cwd(), sys.stdin.read().splitlines())
+    if hook == "pre-push":
+        return pre_push(Path.cwd(), sys.stdin.read().splitlines())
     return 0

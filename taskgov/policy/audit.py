@@ -9,16 +9,17 @@ from taskgov.hooks.run import decision_lookup, task_lookup
 from taskgov.policy.commits import CommitFacts, Violation, check_commit
 
 
-def check_commits(config: Config, revision_range: str) -> list[Violation]:
-    """Violations of every commit in ``revision_range`` (e.g. ``origin/main..HEAD``), oldest
-    first. Reads history with one ``git log``."""
+def check_commits(config: Config, revision_range: str | list[str]) -> list[Violation]:
+    """Violations of every commit in ``revision_range`` (e.g. ``origin/main..HEAD``, or a list
+    of revision arguments), oldest first. Reads history with one ``git log``."""
+    revisions = [revision_range] if isinstance(revision_range, str) else revision_range
     tasks = task_lookup(config)
     decisions = decision_lookup(config)
     violations: list[Violation] = []
     try:
-        commits = list(walk(config.root, [revision_range], numstat=True))
+        commits = list(walk(config.root, revisions, numstat=True))
     except GitError as exc:
-        raise UsageError(f"{revision_range}: {exc}") from None
+        raise UsageError(f"{' '.join(revisions)}: {exc}") from None
     from taskgov.log.ops import agent_commit_shas
 
     observed = agent_commit_shas(config)  # what the post-commit hook saw
