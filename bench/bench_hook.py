@@ -32,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 
+from docsection import write_section
+
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 DOC = PROJECT / "docs" / "performance.md"
@@ -163,13 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                 table,
             ]
         )
-        text = DOC.read_text(encoding="utf-8")
-        if START in text:
-            head, rest = text.split(START, 1)
-            text = head + START + "\n" + body + "\n" + END + rest.split(END, 1)[1]
-        else:
-            text += f"\n## The commit-msg hook\n\n{START}\n{body}\n{END}\n"
-        DOC.write_text(text, encoding="utf-8")
+        write_section("bench_hook", "The commit-msg hook", body)
     return 0
 
 

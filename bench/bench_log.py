@@ -28,9 +28,9 @@ import sys
 import time
 from pathlib import Path
 
+from docsection import write_section
+
 HERE = Path(__file__).resolve().parent
-DOC = HERE.parent / "docs" / "performance.md"
-START, END = "<!-- bench_log:start -->", "<!-- bench_log:end -->"
 TYPES = ("feat", "fix", "refactor", "docs", "test", "chore", "perf")
 
 
@@ -127,13 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             f"--write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
             f"{os.cpu_count()} CPUs; {args.runs} alternating runs\n\n{table}"
         )
-        text = DOC.read_text(encoding="utf-8")
-        if START in text:
-            head, rest = text.split(START, 1)
-            text = head + START + "\n" + body + "\n" + END + rest.split(END, 1)[1]
-        else:
-            text += f"\n## The contribution log\n\n{START}\n{body}\n{END}\n"
-        DOC.write_text(text, encoding="utf-8")
+        write_section("bench_log", "The contribution log", body)
     return 0
 
 
