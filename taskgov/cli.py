@@ -567,6 +567,12 @@ def log_sync(ctx: click.Context, as_json: bool) -> int:
         for name in result.repaired:
             ui.err(f"repaired an interrupted write in {name}")
         ui.out(f"logged {len(result.added)} new commit(s)")
+    if result.incomplete:
+        ui.err(
+            f"taskgov: warning: {len(result.incomplete)} commit(s) logged without line counts: "
+            f"their files are missing from this clone (a partial clone?), e.g. "
+            f"{result.incomplete[0][:12]}"
+        )
     return EXIT_OK
 
 

@@ -153,3 +153,58 @@ def test_outside_git_there_is_no_history(run, tmp_path) -> None:  # type: ignore
     (tmp_path / "docs/tasks/active").mkdir(parents=True)
     (tmp_path / "docs/tasks/active/TASK-2026-001.yaml").write_text(spec_yaml("TASK-2026-001"))
     assert run(tmp_path, "ready", "--json").json()["ready"][0]["id"] == "TASK-2026-001"
+
+
+def test_partial_clone_with_missing_objects_keeps_going(run, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server = tmp_path / "server.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(server)], check=True)
+    subprocess.run(
+        ["git", "-C", str(server), "config", "uploadpack.allowFilter", "true"], check=True
+    )
+    work = tmp_path / "work"
+    subprocess.run(["git", "clone", "-q", str(server), str(work)], check=True, capture_output=True)
+    author = GitRepo(work)
+    for n in range(4):
+        author.commit(f"feat: version {n}", {"f.txt": "".join(f"{k}\n" for k in range(n + 2))})
+    author.git("push", "-q", "origin", "HEAD:main")
+    partial = tmp_path / "partial"
+    subprocess.run(
+        [
+            "git",
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "-b",
+            "main",
+            f"file://{server}",
+            str(partial),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    server.rename(tmp_path / "gone.git")  # the promisor remote can no longer be reached
+    commits = list(walk(partial, numstat=True))
+    assert len(commits) == 4  # every commit, none dropped
+    assert [c.changes[0].path for c in commits] == ["f.txt"] * 4
+    assert not all(c.complete for c in commits)  # line counts lost where objects are missing
+    result = run(partial, "log", "sync", "--json")
+    assert result.code == 0
+    data = result.json()
+    assert len(data["added"]) == 4
+    assert data["incomplete"]
+    assert run(partial, "log", "verify").code == 0
+
+
+def test_shallow_clone(run, repo: GitRepo, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for n in range(5):
+        repo.commit(f"feat: step {n}", {"f.txt": f"{n}\n"})
+    shallow = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "2", f"file://{repo.path}", str(shallow)],
+        check=True,
+        capture_output=True,
+    )
+    commits = list(walk(shallow, numstat=True))
+    assert [c.subject for c in commits] == ["feat: step 4", "feat: step 3"]
+    assert run(shallow, "log", "sync", "--json").json()["added"] == [c.sha for c in commits][::-1]
+    assert run(shallow, "log", "verify").code == 0

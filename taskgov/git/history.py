@@ -40,6 +40,7 @@ class Commit:
     committer_date: str
     message: str
     changes: tuple[FileChange, ...] = ()
+    complete: bool = True  # False: line counts unavailable (objects missing, partial clone)
 
     @property
     def subject(self) -> str:
@@ -95,18 +96,50 @@ def walk(
     patterns, filtered inside git. ``numstat`` adds per-file line counts (renames detected).
     """
     args = ["log", "-z", f"--format={_FORMAT}", "--no-color", "--encoding=UTF-8"]
-    if numstat:
-        args += ["--numstat", "-M"]
-    if grep:
-        args += ["-E", "-i", *(f"--grep={pattern}" for pattern in grep)]
-    args += [*extra, *revisions, "--"]
+    filters = [*(["-E", "-i", *(f"--grep={p}" for p in grep)] if grep else []), *extra]
+    stats = ["--numstat", "-M"] if numstat else []
+    yielded: set[str] = set()
+    try:
+        for commit in _stream(root, [*args, *stats, *filters, *revisions, "--"]):
+            yielded.add(commit.sha)
+            yield commit
+    except GitError:
+        if list(revisions) == ["HEAD"] and rev_parse(root, "HEAD") is None:
+            return  # a repository without commits has no history
+        if not numstat:
+            raise
+        # Line counts need file contents; a partial clone whose remote cannot be reached lacks
+        # them. Report those commits without counts (file lists need only trees) and go on.
+        remaining = [sha for sha in _rev_list(root, [*filters, *revisions]) if sha not in yielded]
+        if not remaining:
+            return
+        fallback = [*args, "--raw", "--no-renames", "--no-walk=unsorted", "--stdin"]
+        for commit in _stream(root, fallback, stdin="\n".join(remaining) + "\n", raw=True):
+            yield commit
+
+
+def _rev_list(root: Path, arguments: list[str]) -> list[str]:
+    """Commit ids only (needs no file contents); ``GitError`` when even that fails."""
+    return run_git(root, "rev-list", *arguments, "--").split()
+
+
+def _stream(
+    root: Path, args: list[str], stdin: str | None = None, raw: bool = False
+) -> Iterator[Commit]:
     try:
         process = subprocess.Popen(
-            git_command(root, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            git_command(root, *args),
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
     except OSError as exc:
         raise GitError(f"cannot run git: {exc.strerror or exc}") from None
     assert process.stdout is not None
+    if stdin is not None:
+        assert process.stdin is not None
+        process.stdin.write(stdin.encode())
+        process.stdin.close()
     try:
         buffer = b""
         while True:
@@ -117,21 +150,19 @@ def walk(
             records = buffer.split(_BOUNDARY)
             buffer = records.pop()
             for record in records:
-                yield _parse(record)
+                yield _parse(record, raw)
         if buffer.strip(b"\x00\n"):
-            yield _parse(buffer)
+            yield _parse(buffer, raw)
     finally:
         process.stdout.close()
         stderr = process.stderr.read() if process.stderr else b""
         code = process.wait()
     if code != 0:
-        if rev_parse(root, "HEAD") is None:
-            return  # a repository without commits has no history
         lines = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(lines[0] if lines else "git log failed")
+        raise GitError(lines[-1] if lines else "git log failed")
 
 
-def _parse(record: bytes) -> Commit:
+def _parse(record: bytes, raw: bool = False) -> Commit:
     if record.startswith(b"\x1e"):
         record = record[1:]
     parts = record.split(b"\x00", _FIELDS)
@@ -149,8 +180,16 @@ def _parse(record: bytes) -> Commit:
         author_date=author_date,
         committer_date=committer_date,
         message=message,
-        changes=_numstat(tail),
+        changes=_raw(tail) if raw else _numstat(tail),
+        complete=not raw,
     )
+
+
+def _raw(tail: bytes) -> tuple[FileChange, ...]:
+    """``:modes ids status\\0path\\0`` entries (``--raw -z --no-renames``): paths only."""
+    fields = [f for f in tail.lstrip(b"\x00").lstrip(b"\n").split(b"\x00") if f]
+    paths = [f for f in fields if not f.startswith(b":")]
+    return tuple(FileChange(p.decode("utf-8", "surrogateescape"), None, None) for p in paths)
 
 
 def _numstat(tail: bytes) -> tuple[FileChange, ...]:

@@ -56,9 +56,10 @@ class _Index:
 class SyncResult:
     added: list[str]
     repaired: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # logged without line counts
 
     def as_dict(self) -> dict[str, object]:
-        return {"added": self.added, "repaired": self.repaired}
+        return {"added": self.added, "repaired": self.repaired, "incomplete": self.incomplete}
 
 
 def sync(config: Config, observed: dict[str, dict[str, Any]] | None = None) -> SyncResult:
@@ -90,7 +91,8 @@ def sync(config: Config, observed: dict[str, dict[str, Any]] | None = None) -> S
         new.reverse()  # oldest first
         store.append(new)
         memo_put(config.root, "log-head.cache", _files_state(store), head)
-    return SyncResult([r["commit"] for r in new], repaired)
+    incomplete = [r["commit"] for r in new if r["lines_added"] is None]
+    return SyncResult([r["commit"] for r in new], repaired, incomplete)
 
 
 def _files_state(store: LogStore) -> tuple[tuple[str, int, int], ...]:
@@ -201,6 +203,8 @@ def verify(config: Config) -> dict[str, Any]:
                 commit.author_date[:10],
                 commit.committer_date[:10],
             ):
+                continue
+            if actual[name] is None:  # not knowable here (objects missing): not a mismatch
                 continue
             if record[name] != actual[name]:
                 mismatched.append(

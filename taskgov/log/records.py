@@ -122,8 +122,8 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
         "type": commit_type(commit.subject),
         "summary": summary_of(commit.subject),
         "files_changed": len(commit.changes),
-        "lines_added": added,
-        "lines_removed": removed,
+        "lines_added": added if commit.complete else None,  # None: objects missing
+        "lines_removed": removed if commit.complete else None,
         "decision_id": decisions[0] if decisions else None,
         "human_approved": bool(approvers or reviewers),
         "approver": _name((approvers or reviewers)[0]) if approvers or reviewers else None,
