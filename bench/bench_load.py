@@ -50,11 +50,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from docsection import DOC, write_section
+
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT = BENCH_DIR.parent
-DOC = PROJECT / "docs" / "performance.md"
-START_MARKER = "<!-- bench_load:start -->"
-END_MARKER = "<!-- bench_load:end -->"
 OK_EXITS = {"validate": (0, 1), "list": (0,), "ready": (0,)}
 REDUCED_COLD, REDUCED_WARM = 1, 3
 
@@ -346,18 +345,6 @@ def environment(
     ]
 
 
-def write_doc(doc: Path, body: str) -> None:
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    section = f"{START_MARKER}\n{body}\n{END_MARKER}"
-    if START_MARKER in text and END_MARKER in text:
-        head, rest = text.split(START_MARKER, 1)
-        tail = rest.split(END_MARKER, 1)[1]
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + section + "\n"
-    doc.write_text(text, encoding="utf-8")
-
-
 def parse_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
@@ -479,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
                 rendered,
             ]
         )
-        write_doc(DOC, body)
+        write_section("bench_load", "Results", body)
         progress(f"updated {DOC.relative_to(PROJECT)}")
     return 0
 

@@ -15,7 +15,7 @@ from taskgov.graph.deps import DependencyGraph, merge_dependencies
 from taskgov.problems import Problem
 from taskgov.spec.cache import SpecCache, blob_id
 from taskgov.spec.loader import FileResult, parse_spec_bytes
-from taskgov.spec.task import Task
+from taskgov.spec.task import Task, id_key
 from taskgov.spec.yamlio import YamlProblem, read_bytes
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -39,7 +39,7 @@ class Repository:
         for file in self.files:
             if file.task is not None:
                 result.setdefault(file.task.id, file.task)
-        return dict(sorted(result.items()))
+        return dict(sorted(result.items(), key=lambda item: id_key(item[0])))
 
     @cached_property
     def known_ids(self) -> frozenset[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from taskgov.git.activity import Activity
 from taskgov.graph.deps import Edge
 from taskgov.repo import Repository
-from taskgov.spec.task import Task
+from taskgov.spec.task import Task, id_key
 
 NO_ACTIVITY = Activity()
 
@@ -90,4 +90,4 @@ def frontier(
     """Tasks that can start now, most urgent first (priority, then id)."""
     states = states or derive_states(repo, activity)
     ready = [t for t in repo.tasks.values() if t.valid and states[t.id].status == "ready"]
-    return sorted(ready, key=lambda t: (t.priority_rank, t.id))
+    return sorted(ready, key=lambda t: (t.priority_rank, id_key(t.id)))

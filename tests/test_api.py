@@ -34,3 +34,16 @@ def test_library_round_trip(repo: GitRepo) -> None:
     task = repository.task("TASK-2026-001")
     assert isinstance(task, taskgov.Task)
     assert task.estimate == taskgov.Estimate(4, 4, 4, "classification.estimated_effort")
+
+
+def test_ids_sort_as_numbers() -> None:
+    from taskgov.spec.task import id_key
+
+    ids = ["TASK-2026-10000", "TASK-2026-1001", "TASK-2026-999", "TASK-2026-1000", "A-2"]
+    assert sorted(ids, key=id_key) == [
+        "A-2",
+        "TASK-2026-999",
+        "TASK-2026-1000",
+        "TASK-2026-1001",
+        "TASK-2026-10000",
+    ]

@@ -17,14 +17,28 @@ AI = "Co-Authored-By: Claude <noreply@anthropic.com>"
 
 
 def _commit(
-    repo: GitRepo, message: str, env: dict[str, str] | None = None, cwd: Path | None = None
+    repo: GitRepo,
+    message: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    extra: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, **(env or {})}
     for name in ("CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT"):
         if name not in (env or {}):
             full_env.pop(name, None)
     return subprocess.run(
-        ["git", "-C", str(cwd or repo.path), "commit", "--allow-empty", "-q", "-m", message],
+        [
+            "git",
+            "-C",
+            str(cwd or repo.path),
+            "commit",
+            "--allow-empty",
+            "-q",
+            *extra,
+            "-m",
+            message,
+        ],
         capture_output=True,
         text=True,
         env=full_env,
@@ -230,3 +244,37 @@ def test_pre_push_refuses_what_no_verify_let_through(governed: GitRepo, tmp_path
         check=False,
     )  # a new remote branch: only commits no remote has yet are checked
     assert new_branch.returncode == 0, new_branch.stderr
+
+
+def test_foreign_scripts_in_the_hooks_directory(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    mine = repo.path / ".githooks/commit-msg"
+    mine.write_text('#!/bin/sh\ngrep -q FORBIDDEN "$1" && exit 1\nexit 0\n')
+    refused = run(repo.path, "hooks", "install")
+    assert refused.code == 2
+    assert "commit-msg" in refused.err
+    assert mine.read_text().startswith("#!/bin/sh\ngrep")  # untouched
+    assert run(repo.path, "hooks", "install", "--force").code == 0
+    assert (repo.path / ".githooks/commit-msg.local").read_text().startswith("#!/bin/sh\ngrep")
+    assert "taskgov" in mine.read_text()
+    assert _commit(repo, "FORBIDDEN word").returncode != 0  # the kept hook still runs
+    assert _commit(repo, "feat: fine").returncode == 0
+
+
+def test_chained_hook_and_taskgov_both_see_stdin(run, governed: GitRepo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    seen = tmp_path / "seen.txt"
+    local = governed.path / ".githooks/post-rewrite.local"
+    local.write_text(f"#!/bin/sh\ncat > {seen}\n")
+    local.chmod(local.stat().st_mode | stat.S_IXUSR)
+    _commit(governed, f"feat: one\n\n{AI}", {"CLAUDECODE": "1"})
+    old = governed.git("rev-parse", "HEAD").strip()
+    _commit(governed, f"feat: two\n\n{AI}", {"CLAUDECODE": "1"}, extra=("--amend",))
+    assert seen.read_text().split()[0] == old  # the chained hook got the rewrite list
+    records = [
+        json.loads(x)
+        for p in (governed.path / ".claude/contributions").glob("*.jsonl")
+        for x in p.read_text().splitlines()
+    ]
+    assert old not in [r["commit"] for r in records]  # and so did taskgov
+    agent = next(r for r in records if r["summary"] == "Two")
+    assert (agent["ai_assisted"], agent["agent_env"]) == (True, ["CLAUDECODE"])

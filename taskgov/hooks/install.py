@@ -66,6 +66,14 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
         and os.access(chain_dir / name, os.X_OK)
         and chain_dir != (root / ours).resolve()
     )
+    foreign = _foreign_scripts(root / ours)
+    if foreign and not force:
+        raise UsageError(
+            f"{ours}/ holds hooks taskgov did not write ({', '.join(foreign)}); rerun with "
+            "--force to keep them as NAME.local, run first by taskgov's hooks"
+        )
+    for name in foreign:
+        (root / ours / name).rename(root / ours / f"{name}.local")
     written = _ensure_scripts(root / ours)
     interpreter = python or sys.executable
     settings = [
@@ -109,6 +117,21 @@ def uninstall(config: Config) -> str | None:
 def _unset(root: Path, key: str) -> None:
     with contextlib.suppress(GitError):  # not set
         run_git(root, "config", "--local", "--unset", key)
+
+
+MARKER = "taskgov"
+
+
+def _foreign_scripts(directory: Path) -> list[str]:
+    """Hook scripts in ``directory`` that taskgov did not write."""
+    foreign = []
+    for name in HOOKS:
+        path = directory / name
+        if path.is_file():
+            head = path.read_text(encoding="utf-8", errors="replace")[:400]
+            if MARKER not in head:
+                foreign.append(name)
+    return foreign
 
 
 def _ensure_scripts(directory: Path) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from taskgov.config import Config
 from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
-from taskgov.log.records import DERIVED, OBSERVED, derive
+from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive
 from taskgov.log.store import BadLine, LogStore
 from taskgov.spec.cache import git_dir
 
@@ -86,7 +86,8 @@ def sync(config: Config, observed: dict[str, dict[str, Any]] | None = None) -> S
             if commit.sha in logged:
                 continue
             record = derive(commit, config, branch, remote)
-            record.update((observed or {}).get(commit.sha, {}))
+            seen = (observed or {}).get(commit.sha, {})
+            apply_observed(record, list(seen.get("agent_env") or []), config)
             new.append(record)
         new.reverse()  # oldest first
         store.append(new)
@@ -156,9 +157,7 @@ def remap(config: Config, pairs: list[tuple[str, str]]) -> int:
                 if new_sha in seen:  # several commits squashed into one: one record
                     continue
                 fresh = derive(commits[new_sha], config, record.get("branch") or "", remote)
-                for name in OBSERVED:
-                    if name in record:
-                        fresh[name] = record[name]
+                apply_observed(fresh, list(record.get("agent_env") or []), config)
                 record, moved = fresh, moved + 1
             seen.add(str(record["commit"]))
             result.append(record)
@@ -195,6 +194,7 @@ def verify(config: Config) -> dict[str, Any]:
         logged.add(sha)
         commit = by_full[sha]
         actual = derive(commit, config, branch, remote)
+        apply_observed(actual, list(record.get("agent_env") or []), config)
         fields = DERIVED if "author" in record else GIT_FACTS
         for name in fields:
             if name not in record or name in NOT_VERIFIED or name == "commit":

@@ -145,3 +145,19 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
 def month_of(record: dict[str, Any]) -> str:
     date = str(record.get("date") or "")
     return date[:7] if re.match(r"^\d{4}-\d{2}", date) else "unknown"
+
+
+def apply_observed(record: dict[str, Any], agent_env: list[str], config: Config) -> None:
+    """Add what the post-commit hook saw: the agent variables set while the commit was made
+    make it AI-assisted, crediting the identity the policy names for each."""
+    if not agent_env:
+        return
+    record["agent_env"] = list(agent_env)
+    identities = dict(config.agent_env)
+    agents = list(record.get("agents") or [])
+    for name in agent_env:
+        identity = identities.get(name, name)
+        if identity not in agents:
+            agents.append(identity)
+    record["agents"] = agents
+    record["ai_assisted"] = True

@@ -5,11 +5,20 @@ Nothing here imports pydantic or ruamel, so the cached (warm) path never pays fo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from taskgov.spec.effort import Estimate
 
 TERMINAL = frozenset({"completed", "cancelled"})
+_DIGITS = re.compile(r"(\d+)")
+
+
+def id_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort ids as people read them: TASK-2026-999 before TASK-2026-1000."""
+    return tuple((1, int(part)) if part.isdigit() else (0, part) for part in _DIGITS.split(task_id))
+
+
 PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 
