@@ -31,6 +31,7 @@ Start here:
   taskgov validate                      schema, dependency and quality checks
   taskgov ready                         the frontier: tasks that can start now
   taskgov list --json                   every task, for scripts
+  taskgov decision new "Use X over Y"    record why, with alternatives
   taskgov hooks install                 enforce the commit policy in this clone
   taskgov check-commits origin/main..   the same policy over a range, for CI
 
@@ -540,6 +541,123 @@ def check_commits_command(ctx: click.Context, revision_range: str, as_json: bool
     from taskgov.policy.audit import check_commits
 
     return _print_violations(check_commits(_env(ctx).config(), revision_range), as_json)
+
+
+@cli.group()
+def decision() -> None:
+    """Decision records (.claude/decisions/DECISION-YYYY-MM-DD-NNN.yaml): why, not just what.
+
+    Dated ids never collide across branches. Markdown ADRs in docs/adr or docs/decisions
+    (adr-tools, MADR) are listed and shown too, read-only.
+    """
+
+
+@decision.command("new", epilog='Example: taskgov decision new "Use CPM over PERT sampling"')
+@click.argument("title")
+@json_option
+@click.pass_context
+def decision_new(ctx: click.Context, title: str, as_json: bool) -> int:
+    """Write a proposed record from the template; TITLE becomes the summary."""
+    from taskgov.decisions.ops import new_decision
+
+    config = _env(ctx).config()
+    decision_id, path = new_decision(config, title)
+    relative = path.relative_to(config.root).as_posix()
+    if as_json:
+        ui.emit_json({"id": decision_id, "path": relative})
+    else:
+        ui.out(relative)
+    return EXIT_OK
+
+
+@decision.command("list", epilog="Example: taskgov decision list --status accepted --json")
+@click.option(
+    "--status", type=click.Choice(["proposed", "accepted", "rejected", "superseded", "deprecated"])
+)
+@click.option("--task", metavar="ID", help="Only decisions that govern this task.")
+@json_option
+@click.pass_context
+def decision_list(ctx: click.Context, status: str | None, task: str | None, as_json: bool) -> int:
+    """List decision records (and Markdown ADRs), by id."""
+    from taskgov.decisions.ops import list_decisions
+
+    data = list_decisions(_env(ctx).config(), status, task)
+    if as_json:
+        ui.emit_json(data)
+    elif data["decisions"]:
+        rows = [
+            (d["id"], d["status"], d["timestamp"][:10] or None, d["summary"])
+            for d in data["decisions"]
+        ]
+        ui.out(ui.table(("ID", "STATUS", "DATE", "SUMMARY"), rows))
+    else:
+        ui.out("no decisions")
+    return EXIT_OK
+
+
+@decision.command("show", epilog="Example: taskgov decision show DECISION-2026-01-23-001")
+@click.argument("decision_id", metavar="ID")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "yaml", "json"]), default="md", show_default=True
+)
+@click.pass_context
+def decision_show(ctx: click.Context, decision_id: str, fmt: str) -> int:
+    """Show a record: Markdown for people (alternatives, pros and cons, the choice, impact,
+    risks), or the YAML, or JSON."""
+    from taskgov.decisions.ops import show_decision
+
+    sys.stdout.write(show_decision(_env(ctx).config(), decision_id, fmt).rstrip("\n") + "\n")
+    return EXIT_OK
+
+
+@decision.command("accept")
+@click.argument("decision_id", metavar="ID")
+@click.pass_context
+def decision_accept(ctx: click.Context, decision_id: str) -> int:
+    """Mark a record accepted by you (status, decided_by, review).
+
+    The policy requires a person by default (decisions.accept_requires_human): run by an agent
+    (an agent environment variable, or an agent's git identity) it is refused with exit 1.
+    """
+    from taskgov.decisions.ops import accept_decision
+
+    ui.out(accept_decision(_env(ctx).config(), decision_id))
+    return EXIT_OK
+
+
+@decision.command(
+    "supersede",
+    epilog="Example: taskgov decision supersede DECISION-2026-01-23-001 DECISION-2026-03-02-004",
+)
+@click.argument("old_id", metavar="OLD")
+@click.argument("new_id", metavar="NEW")
+@click.pass_context
+def decision_supersede(ctx: click.Context, old_id: str, new_id: str) -> int:
+    """Record that NEW replaces OLD, on both records (comments and layout kept)."""
+    from taskgov.decisions.ops import supersede
+
+    for path in supersede(_env(ctx).config(), old_id, new_id):
+        ui.out(path)
+    return EXIT_OK
+
+
+@decision.command("index")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Refresh .claude/decisions/index.md between its markers (text outside them is kept).",
+)
+@click.pass_context
+def decision_index(ctx: click.Context, write: bool) -> int:
+    """A Markdown index of all decisions and a Mermaid graph of supersession and task links."""
+    from taskgov.decisions.ops import index_markdown, write_index
+
+    config = _env(ctx).config()
+    if write:
+        ui.out(write_index(config).relative_to(config.root).as_posix())
+    else:
+        sys.stdout.write(index_markdown(config))
+    return EXIT_OK
 
 
 @cli.group("log")

@@ -71,6 +71,7 @@ class Config(NamedTuple):
     require_task: tuple[str, ...] = ()
     require_decision: tuple[str, ...] = ()
     require_approval: tuple[str, ...] = ()
+    decisions_need_human: bool = True  # `decision accept` refuses agents
     source: str | None = None  # the policy file, relative to root, when one was read
     digest: str = ""  # content hash of the policy file ("" for defaults)
 

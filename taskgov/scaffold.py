@@ -332,7 +332,7 @@ def _section(doc: Any, key: str) -> Any:
     return doc[key]
 
 
-def _clear(node: Any, prefix: str) -> None:
+def _clear(node: Any, prefix: str, keep: re.Pattern[str] = _KEEP) -> None:
     """Empty the template's example values, keeping keys, comments and settings."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -341,14 +341,14 @@ def _clear(node: Any, prefix: str) -> None:
         path = f"{prefix}{key}"
         value = node[key]
         if isinstance(value, CommentedMap):
-            _clear(value, path + ".")
+            _clear(value, path + ".", keep)
         elif isinstance(value, CommentedSeq):
             if value:
                 _keep_trailing_comment(node, key, value)
             empty = CommentedSeq()
             empty.fa.set_flow_style()
             node[key] = empty
-        elif isinstance(value, str) and not _KEEP.match(path):
+        elif isinstance(value, str) and not keep.match(path):
             if value.endswith("\n"):
                 _keep_blank_line_after(node, key)
             node[key] = DoubleQuotedScalarString("")

@@ -63,6 +63,26 @@ RULES: dict[str, Rule] = {
         Rule("TG150", "secret-in-spec", E, "spec text contains what looks like a credential"),
         Rule("TG160", "stale-status", W, "history closed or started the task; the spec lags"),
         Rule("TG161", "unknown-task-in-history", W, "a Task:/Closes: trailer names no task"),
+        # Decision records
+        Rule("TG170", "decision-no-summary", E, "a decision record has an empty summary"),
+        Rule(
+            "TG171",
+            "decision-few-alternatives",
+            E,
+            "fewer than two alternatives (warning while proposed)",
+        ),
+        Rule(
+            "TG172",
+            "decision-selection",
+            E,
+            "not exactly one alternative selected (warning while proposed)",
+        ),
+        Rule("TG173", "decision-id-filename-mismatch", E, "decision_id differs from the file name"),
+        Rule("TG174", "decision-unknown-task", E, "a decision links a task that exists nowhere"),
+        Rule("TG175", "decision-unknown-decision", E, "supersedes/superseded_by names no record"),
+        Rule("TG176", "decision-one-sided-supersession", W, "supersession recorded on one side"),
+        Rule("TG177", "unknown-decision-in-history", W, "a Decision: trailer names no record"),
+        Rule("TG178", "duplicate-decision-id", E, "two records share a decision id"),
         # Commit rules (taskgov check, check-commits, the commit-msg hook)
         Rule("TG201", "ai-attribution-missing", E, "an agent made the commit; no AI co-author"),
         Rule("TG202", "agent-not-allowed", E, "an AI co-author the policy does not allow"),

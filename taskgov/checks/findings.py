@@ -59,7 +59,7 @@ def apply_levels(config: Config, problems: list[Problem], strict: bool = False) 
     """Apply ``policy.yaml`` rule levels (and ``--strict``) to raw problems."""
     result = []
     for problem in problems:
-        severity = config.severity(problem.rule, RULES[problem.rule].severity)
+        severity = config.severity(problem.rule, problem.severity)
         if severity is None:
             continue
         if strict and problem.rule == "TG101":

@@ -74,6 +74,10 @@ def validate(
         from taskgov.checks.history import history_problems
 
         problems.extend(history_problems(repo, activity))
+    from taskgov.checks.decisions import decision_problems
+    from taskgov.decisions.store import load_decisions
+
+    problems.extend(decision_problems(repo, load_decisions(repo.config), activity))
     problems = apply_levels(repo.config, problems, strict)
     if selected:
         problems = [p for p in problems if _inside(repo.root / p.path, selected)]

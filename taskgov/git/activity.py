@@ -16,6 +16,7 @@ from taskgov.git.trailers import parse_trailers
 
 CLOSES = "closes"
 WORKS_ON = "task"
+DECISION = "decision"
 _SPLIT = re.compile(r"[,\s]+")
 
 
@@ -34,6 +35,7 @@ class Activity:
 
     closed: dict[str, Mention] = field(default_factory=dict)
     started: dict[str, Mention] = field(default_factory=dict)
+    decisions: dict[str, Mention] = field(default_factory=dict)  # Decision: trailers on HEAD
     head: str | None = None
     target: str | None = None
 
@@ -62,9 +64,10 @@ def read_activity(root: Path, target_branch: str) -> Activity:
     try:
         closed = _scan(root, target, CLOSES)
         started = _scan(root, head, WORKS_ON)
+        decisions = _scan(root, head, DECISION)
     except GitError:
         return Activity(head=head, target=target)
-    activity = Activity(closed, started, head, target)
+    activity = Activity(closed, started, decisions, head, target)
     memo_put(root, "activity.cache", key, activity)
     return activity
 

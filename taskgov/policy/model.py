@@ -97,6 +97,10 @@ class CommitsSection(_Section):
     require_approval: list[str] = Field(default_factory=list)
 
 
+class DecisionsSection(_Section):
+    accept_requires_human: bool = True
+
+
 class PolicyFile(BaseModel):
     """The sections of ``policy.yaml``. Sections other issues own are accepted as-is."""
 
@@ -110,6 +114,7 @@ class PolicyFile(BaseModel):
     quality: QualitySection = QualitySection()
     agents: AgentsSection = AgentsSection()
     commits: CommitsSection = CommitsSection()
+    decisions: DecisionsSection = DecisionsSection()
     resources: dict[str, float] = Field(default_factory=dict)
     rules: dict[str, Literal["error", "warning", "off"] | bool] = Field(default_factory=dict)
 
@@ -162,6 +167,7 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         require_task=tuple(policy.commits.require_task),
         require_decision=tuple(policy.commits.require_decision),
         require_approval=tuple(policy.commits.require_approval),
+        decisions_need_human=policy.decisions.accept_requires_human,
         source=source,
         digest=digest,
     )

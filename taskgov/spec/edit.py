@@ -21,10 +21,9 @@ class EditError(Exception):
     """The edit cannot be made safely; the file is left alone."""
 
 
-def append_to_list(text: str, section: str, key: str, value: str) -> str:
-    """``text`` with ``value`` appended to the list ``section.key`` (created if missing).
-
-    Returns ``text`` unchanged when the value is already there."""
+def append_to_list(text: str, section: str | None, key: str, value: str) -> str:
+    """``text`` with ``value`` appended to the list ``section.key`` (``key`` at the top level
+    when ``section`` is None), created if missing. Unchanged when the value is already there."""
     try:
         data, _ = load(text)
         root = compose(text)
@@ -32,6 +31,8 @@ def append_to_list(text: str, section: str, key: str, value: str) -> str:
         raise EditError(problem.message) from None
     if not isinstance(data, dict):
         raise EditError("the file is not a mapping")
+    if section is None:
+        return _append_top_level(text, data, root, key, value)
     current = data.get(section, {}) or {}
     if not isinstance(current, dict):
         raise EditError(f"{section} is not a mapping")
@@ -78,25 +79,7 @@ def _splice(text: str, root: Any, section: str, key: str, value: str) -> str:
         indent = section_node.value[0][0].start_mark.column
         last_value = section_node.value[-1][1]
         return _insert_line(text, last_value.end_mark, " " * indent + f"{key}: [{quoted}]")
-    _, list_node = found
-    if list_node.tag == _NULL:
-        start, end = list_node.start_mark.index, list_node.end_mark.index
-        spacer = "" if start > 0 and text[start - 1] == " " else " "
-        return text[:start] + f"{spacer}[{quoted}]" + text[end:]
-    if list_node.tag != _SEQ:
-        raise EditError(f"{section}.{key} is not a list")
-    if list_node.flow_style:
-        close = list_node.end_mark.index - 1
-        while close > 0 and text[close] != "]":
-            close -= 1
-        inner = text[list_node.start_mark.index + 1 : close]
-        separator = ", " if inner.strip() else ""
-        insert_at = list_node.start_mark.index + 1 + len(inner.rstrip())
-        return text[:insert_at] + f"{separator}{quoted}" + text[insert_at:]
-    first = list_node.value[0]
-    dash_column = _dash_column(text, first.start_mark)
-    last = list_node.value[-1]
-    return _insert_line(text, last.end_mark, " " * dash_column + f"- {quoted}")
+    return _splice_list(text, section_node, key, value)
 
 
 def _dash_column(text: str, mark: Any) -> int:
@@ -116,3 +99,90 @@ def _insert_line(text: str, end_mark: Any, line: str) -> str:
     if line_end < 0:
         return text + "\n" + line + "\n"
     return text[: line_end + 1] + line + "\n" + text[line_end + 1 :]
+
+
+def _append_top_level(text: str, data: dict[str, Any], root: Any, key: str, value: str) -> str:
+    existing = data.get(key)
+    if isinstance(existing, list) and value in existing:
+        return text
+    if existing is not None and not isinstance(existing, list):
+        raise EditError(f"{key} is not a list")
+    edited = _splice_list(text, root, key, value)
+    after, _ = load(edited)
+    if not isinstance(after, dict) or after.get(key) != [*(existing or []), value]:
+        raise EditError(f"could not add {value} to {key} safely")
+    if {k: v for k, v in after.items() if k != key} != {k: v for k, v in data.items() if k != key}:
+        raise EditError(f"adding {value} to {key} would change other fields")
+    return edited
+
+
+def _splice_list(text: str, mapping: Any, key: str, value: str) -> str:
+    """Append to the list at ``mapping[key]`` (a composed node), creating the key if needed."""
+    quoted = json.dumps(value)
+    found = _find(mapping, key)
+    if found is None:
+        return _insert_key(text, mapping, f"{key}: [{quoted}]")
+    _, list_node = found
+    if list_node.tag == _NULL:
+        start, end = list_node.start_mark.index, list_node.end_mark.index
+        spacer = "" if start > 0 and text[start - 1] == " " else " "
+        return text[:start] + f"{spacer}[{quoted}]" + text[end:]
+    if list_node.tag != _SEQ:
+        raise EditError(f"{key} is not a list")
+    if list_node.flow_style:
+        close = list_node.end_mark.index - 1
+        while close > 0 and text[close] != "]":
+            close -= 1
+        inner = text[list_node.start_mark.index + 1 : close]
+        separator = ", " if inner.strip() else ""
+        insert_at = list_node.start_mark.index + 1 + len(inner.rstrip())
+        return text[:insert_at] + f"{separator}{quoted}" + text[insert_at:]
+    dash_column = _dash_column(text, list_node.value[0].start_mark)
+    return _insert_line(text, list_node.value[-1].end_mark, " " * dash_column + f"- {quoted}")
+
+
+def _insert_key(text: str, mapping: Any, line: str) -> str:
+    """Add ``line`` (``key: value``) after the first entry of a block mapping, indented like
+    it (the first entry is the id in records and specs: new fields land beside it)."""
+    if mapping is None or mapping.tag != _MAP or not mapping.value or mapping.flow_style:
+        raise EditError("no block mapping to add the key to")
+    first_key, first_value = mapping.value[0]
+    return _insert_line(text, first_value.end_mark, " " * first_key.start_mark.column + line)
+
+
+def set_scalar(text: str, path: tuple[str, ...], value: str) -> str:
+    """``text`` with the scalar at ``path`` (mapping keys) set to ``value``; a missing key is
+    added to its mapping (which must exist). Everything else stays byte for byte."""
+    try:
+        data, _ = load(text)
+        root = compose(text)
+    except YamlProblem as problem:
+        raise EditError(problem.message) from None
+    if not isinstance(data, dict):
+        raise EditError("the file is not a mapping")
+    node = root
+    for part in path[:-1]:
+        found = _find(node, part)
+        if found is None:
+            raise EditError(f"{'.'.join(path[:-1])} does not exist")
+        node = found[1]
+    quoted = json.dumps(value, ensure_ascii=False)
+    found = _find(node, path[-1])
+    if found is None:
+        edited = _insert_key(text, node, f"{path[-1]}: {quoted}")
+    else:
+        target = found[1]
+        if target.tag in (_MAP, _SEQ):
+            raise EditError(f"{'.'.join(path)} is not a single value")
+        start, end = target.start_mark.index, target.end_mark.index
+        if target.tag == _NULL and start == end:
+            edited = text[:start] + (" " if text[start - 1] == ":" else "") + quoted + text[end:]
+        else:
+            edited = text[:start] + quoted + text[end:]
+    after, _ = load(edited)
+    cursor: Any = after
+    for part in path:
+        cursor = cursor.get(part) if isinstance(cursor, dict) else None
+    if cursor != value:
+        raise EditError(f"could not set {'.'.join(path)} safely")
+    return edited
