@@ -489,14 +489,11 @@ def hooks_uninstall(ctx: click.Context) -> int:
 
 
 def _print_violations(violations: list[Any], as_json: bool) -> int:
-    from taskgov.checks.catalog import RULES
-
     if as_json:
         ui.emit_json({"violations": [v.as_dict() for v in violations]})
     else:
-        for v in violations:
-            where = f"{v.commit[:12]} " if v.commit else ""
-            ui.out(f"{where}{v.rule} {RULES[v.rule].name}: {v.message}")
+        for violation in violations:
+            ui.out(violation.render())
     return 1 if violations else EXIT_OK
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from taskgov.errors import ConfigError, UsageError
+from taskgov.errors import ConfigError
 
 if TYPE_CHECKING:
     from taskgov.problems import Severity
@@ -165,10 +164,3 @@ class _PolicyIssue(Exception):
 
 
 PolicyIssue = _PolicyIssue
-
-
-def check_id_pattern(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as exc:
-        raise UsageError(f"invalid id pattern {pattern!r}: {exc}") from None

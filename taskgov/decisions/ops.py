@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from taskgov.config import Config
-from taskgov.decisions.store import DECISION_ID, Decision, DecisionSet, load_decisions
+from taskgov.decisions.store import Decision, DecisionSet, load_decisions
 from taskgov.errors import CheckFailed, InputError, NotFoundError, UsageError
 
 INDEX_START = "<!-- taskgov:decisions:start -->"
@@ -240,7 +240,3 @@ def write_index(config: Config) -> Path:
             block = text.rstrip("\n") + "\n\n" + block
     atomic_write(path, block)
     return path
-
-
-def is_decision_id(text: str) -> bool:
-    return bool(DECISION_ID.match(text))

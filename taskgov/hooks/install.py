@@ -12,6 +12,7 @@ from pathlib import Path
 
 from taskgov.config import Config
 from taskgov.errors import UsageError
+from taskgov.git import config_value
 from taskgov.git.history import GitError, run_git
 
 HOOKS = ("commit-msg", "post-commit", "post-rewrite", "pre-push")
@@ -33,14 +34,6 @@ class HookSetup:
         }
 
 
-def _config_get(root: Path, key: str) -> str | None:
-    try:
-        value = run_git(root, "config", "--get", key).strip()
-    except GitError:
-        return None
-    return value or None
-
-
 def install(config: Config, force: bool = False, python: str | None = None) -> HookSetup:
     root = config.root
     try:
@@ -48,14 +41,14 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
     except GitError as exc:
         raise UsageError(f"{root}: not a git repository ({exc})") from None
     ours = config.paths.hooks
-    current = _config_get(root, "core.hooksPath")
+    current = config_value(root, "core.hooksPath")
     if current not in (None, ours) and not force:
         raise UsageError(
             f"core.hooksPath is already {current!r} (another hook manager?); rerun with "
             "--force to use taskgov's hooks and run those from them"
         )
     if current == ours:  # installing again: keep what the first install found
-        previous = _config_get(root, "taskgov.previousHooksPath")
+        previous = config_value(root, "taskgov.previousHooksPath")
     else:
         previous = current
     chain_dir = (root / (previous or hooks_default)).resolve()
@@ -97,8 +90,8 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
 def uninstall(config: Config) -> str | None:
     """Undo ``install``: restore the previous ``core.hooksPath``; returns it (None if unset)."""
     root = config.root
-    previous = _config_get(root, "taskgov.previousHooksPath")
-    if _config_get(root, "core.hooksPath") == config.paths.hooks:
+    previous = config_value(root, "taskgov.previousHooksPath")
+    if config_value(root, "core.hooksPath") == config.paths.hooks:
         if previous:
             run_git(root, "config", "--local", "core.hooksPath", previous)
         else:

@@ -80,12 +80,9 @@ def check_message(
 
 
 def report(violations: list[Violation], config: Config) -> str:
-    from taskgov.checks.catalog import RULES
-
     policy = config.source or "the default policy"
     lines = [f"taskgov: commit refused by {policy}:"]
-    for violation in violations:
-        lines.append(f"  {violation.rule} {RULES[violation.rule].name}: {violation.message}")
+    lines.extend(f"  {violation.render()}" for violation in violations)
     lines.append(
         "(to commit anyway: git commit --no-verify; taskgov check-commits in CI will "
         "still report it)"
@@ -111,9 +108,10 @@ def post_commit(cwd: Path) -> int:
     """Log the new commit, with the agent variables set while it was made."""
     try:
         config = load_config(find_root(cwd))
-        from taskgov.log.ops import head_sha, observed_now, sync
+        from taskgov.git.history import rev_parse
+        from taskgov.log.ops import observed_now, sync
 
-        head = head_sha(config.root)
+        head = rev_parse(config.root, "HEAD")
         observed = observed_now(config, dict(os.environ))
         sync(config, {head: observed} if head and observed else None)
     except Exception as exc:  # a post-commit hook must never make a commit look failed
@@ -159,14 +157,9 @@ def pre_push(cwd: Path, lines: list[str]) -> int:
         except TaskgovError as exc:
             print(f"taskgov: pre-push check skipped: {exc}", file=sys.stderr)
     if violations:
-        from taskgov.checks.catalog import RULES
-
         print("taskgov: push refused; these commits break the policy:", file=sys.stderr)
-        for v in violations:
-            print(
-                f"  {(v.commit or '')[:12]} {v.rule} {RULES[v.rule].name}: {v.message}",
-                file=sys.stderr,
-            )
+        for violation in violations:
+            print(f"  {violation.render()}", file=sys.stderr)
         print(
             "(fix them with git commit --amend or git rebase -i, or push with --no-verify)",
             file=sys.stderr,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from taskgov.config import Config
@@ -271,7 +270,3 @@ def agent_commit_shas(config: Config) -> dict[str, list[str]]:
 def observed_now(config: Config, environ: dict[str, str]) -> dict[str, Any]:
     names = [name for name, _ in config.agent_env if environ.get(name, "").strip()]
     return {"agent_env": names} if names else {}
-
-
-def head_sha(root: Path) -> str | None:
-    return rev_parse(root, "HEAD")

@@ -33,6 +33,13 @@ class Violation(NamedTuple):
     def as_dict(self) -> dict[str, object]:
         return {"commit": self.commit, "rule": self.rule, "message": self.message}
 
+    def render(self) -> str:
+        """``[commit] RULE name: message``, the line every report prints."""
+        from taskgov.checks.catalog import RULES
+
+        where = f"{self.commit[:12]} " if self.commit else ""
+        return f"{where}{self.rule} {RULES[self.rule].name}: {self.message}"
+
 
 def is_agent(value: str, allowed: Iterable[str]) -> bool:
     """Whether a co-author (``Name <email>``) or ``Assisted-by`` value names an AI agent the
