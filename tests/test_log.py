@@ -239,6 +239,8 @@ def test_rebuild_is_deterministic_and_keeps_observations(run, logged: GitRepo) -
     assert run(logged.path, "log", "rebuild").code == 0
     assert {p.name: p.read_bytes() for p in directory.glob("*.jsonl")} == first
     assert [r.get("agent_env") for r in _records(logged)] == [None, ["CLAUDECODE"]]
+    assert _records(logged)[1]["ai_assisted"] is True
+    assert run(logged.path, "log", "verify").code == 0
 
 
 def test_stats(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
@@ -263,3 +265,15 @@ def test_merge_driver_unions_and_orders(tmp_path: Path) -> None:
     )
     assert merge(base, ours, theirs) == 0
     assert [json.loads(x)["commit"] for x in ours.read_text().splitlines()] == ["a", "b", "c"]
+
+
+def test_rebuild_keeps_what_the_hook_saw_of_an_unattributed_agent_commit(
+    run, logged: GitRepo
+) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "hooks", "install")
+    _git_commit(logged, "feat: no trailer", {"CLAUDECODE": "1"}, "--no-verify")
+    assert _records(logged)[-1]["ai_assisted"] is True  # from the agent variable alone
+    assert run(logged.path, "log", "rebuild").code == 0
+    rebuilt = _records(logged)[-1]
+    assert (rebuilt["ai_assisted"], rebuilt["agent_env"]) == (True, ["CLAUDECODE"])
+    assert run(logged.path, "log", "verify").code == 0

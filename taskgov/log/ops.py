@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from taskgov.config import Config
 from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
@@ -37,18 +38,33 @@ def _context(config: Config) -> tuple[str, str | None]:
     return (config.target_branch if branch == "HEAD" else branch), remote
 
 
-class _Index:
-    """Logged commit ids, full or abbreviated as people typed them."""
+V = TypeVar("V")
 
-    def __init__(self, ids: list[str]) -> None:
-        self.full = {i for i in ids if len(i) == 40}
-        self.short: dict[int, set[str]] = {}
-        for i in ids:
-            if len(i) < 40:
-                self.short.setdefault(len(i), set()).add(i.lower())
+
+class ByCommit(Generic[V]):
+    """Values keyed by commit id as the log writes it: full, or abbreviated as people typed it
+    in hand-kept records. A lookup by full id costs one probe per abbreviation length."""
+
+    def __init__(self, items: Iterable[tuple[str, V]]) -> None:
+        self.full: dict[str, V] = {}
+        self.short: dict[int, dict[str, V]] = {}
+        for written, value in items:
+            key = written.lower()
+            bucket = self.full if len(key) == 40 else self.short.setdefault(len(key), {})
+            bucket.setdefault(key, value)
+
+    def get(self, sha: str) -> V | None:
+        found = self.full.get(sha)
+        if found is not None:
+            return found
+        for length, values in self.short.items():
+            found = values.get(sha[:length])
+            if found is not None:
+                return found
+        return None
 
     def __contains__(self, sha: str) -> bool:
-        return sha in self.full or any(sha[:n] in ids for n, ids in self.short.items())
+        return self.get(sha) is not None
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,7 @@ def sync(config: Config, observed: dict[str, dict[str, Any]] | None = None) -> S
         if head is None:
             return SyncResult([], repaired)
         records, _ = store.read()
-        logged = _Index([str(r.record["commit"]).lower() for r in records])
+        logged = ByCommit((str(r.record["commit"]), True) for r in records)
         branch, remote = _context(config)
         # Only what is new since the last sync, when that commit still exists.
         from taskgov.spec.cache import memo_get, memo_put
@@ -110,30 +126,16 @@ def rebuild(config: Config) -> list[str]:
     with store.locked():
         store.repair()
         records, _ = store.read()
-        carried = {str(r.record["commit"]).lower(): r.record for r in records}
+        carried = ByCommit((str(r.record["commit"]), r.record) for r in records)
         _, remote = _context(config)
         rebuilt = []
         for commit in walk(config.root, ["HEAD"], numstat=True):
-            old = _lookup(carried, commit.sha)
-            record = derive(
-                commit, config, (old or {}).get("branch") or config.target_branch, remote
-            )
-            for name in OBSERVED:
-                if old and name in old:
-                    record[name] = old[name]
+            old = carried.get(commit.sha) or {}
+            record = derive(commit, config, old.get("branch") or config.target_branch, remote)
+            apply_observed(record, list(old.get("agent_env") or []), config)
             rebuilt.append(record)
         rebuilt.reverse()
         return store.rewrite(rebuilt)
-
-
-def _lookup(records: dict[str, dict[str, Any]], sha: str) -> dict[str, Any] | None:
-    found = records.get(sha)
-    if found is not None:
-        return found
-    for key, record in records.items():
-        if len(key) < 40 and sha.startswith(key):
-            return record
-    return None
 
 
 def remap(config: Config, pairs: list[tuple[str, str]]) -> int:
@@ -257,14 +259,14 @@ def stats(config: Config) -> dict[str, Any]:
     }
 
 
-def agent_commit_shas(config: Config) -> dict[str, list[str]]:
+def agent_commit_shas(config: Config) -> ByCommit[list[str]]:
     """Commit id -> agent variables the post-commit hook saw, from the log."""
     records, _ = store_for(config).read()
-    return {
-        str(r.record["commit"]): list(r.record.get("agent_env") or [])
+    return ByCommit(
+        (str(r.record["commit"]), list(r.record["agent_env"]))
         for r in records
         if r.record.get("agent_env")
-    }
+    )
 
 
 def observed_now(config: Config, environ: dict[str, str]) -> dict[str, Any]:

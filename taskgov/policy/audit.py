@@ -25,17 +25,7 @@ def check_commits(config: Config, revision_range: str | list[str]) -> list[Viola
     observed = agent_commit_shas(config)  # what the post-commit hook saw
     for commit in reversed(commits):
         files = tuple(change.path for change in commit.changes)
-        agent_env = tuple(_observed(observed, commit.sha))
+        agent_env = tuple(observed.get(commit.sha) or ())
         facts = CommitFacts(commit.message, files, agent_env, commit.sha)
         violations.extend(check_commit(facts, config, tasks, decisions))
     return violations
-
-
-def _observed(observed: dict[str, list[str]], sha: str) -> list[str]:
-    found = observed.get(sha)
-    if found is not None:
-        return found
-    for key, value in observed.items():
-        if len(key) < 40 and sha.startswith(key.lower()):
-            return value
-    return []
