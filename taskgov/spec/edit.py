@@ -7,6 +7,7 @@ verify the result by parsing it again.
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -24,6 +25,26 @@ class EditError(Exception):
 def append_to_list(text: str, section: str | None, key: str, value: str) -> str:
     """``text`` with ``value`` appended to the list ``section.key`` (``key`` at the top level
     when ``section`` is None), created if missing. Unchanged when the value is already there."""
+    data, root = _parse(text)
+    name = key if section is None else f"{section}.{key}"
+    container = data if section is None else (data.get(section) or {})
+    if not isinstance(container, dict):
+        raise EditError(f"{section} is not a mapping")
+    existing = container.get(key)
+    if isinstance(existing, list) and value in existing:
+        return text
+    if existing is not None and not isinstance(existing, list):
+        raise EditError(f"{name} is not a list")
+    if section is None:
+        edited = _splice_list(text, root, key, value)
+    else:
+        edited = _splice(text, root, section, key, value)
+    path = (key,) if section is None else (section, key)
+    return _checked(data, edited, path, [*(existing or []), value], f"add {value} to {name}")
+
+
+def _parse(text: str) -> tuple[dict[str, Any], Any]:
+    """(plain data, composed node tree) of a document that must be a mapping."""
     try:
         data, _ = load(text)
         root = compose(text)
@@ -31,27 +52,26 @@ def append_to_list(text: str, section: str | None, key: str, value: str) -> str:
         raise EditError(problem.message) from None
     if not isinstance(data, dict):
         raise EditError("the file is not a mapping")
-    if section is None:
-        return _append_top_level(text, data, root, key, value)
-    current = data.get(section, {}) or {}
-    if not isinstance(current, dict):
-        raise EditError(f"{section} is not a mapping")
-    existing = current.get(key)
-    if isinstance(existing, list) and value in existing:
-        return text
-    if existing is not None and not isinstance(existing, list):
-        raise EditError(f"{section}.{key} is not a list")
-    edited = _splice(text, root, section, key, value)
-    after, _ = load(edited)
-    expected = [*(existing or []), value]
-    if not isinstance(after, dict) or (after.get(section) or {}).get(key) != expected:
-        raise EditError(f"could not add {value} to {section}.{key} safely")
-    rest_before = {k: v for k, v in data.items() if k != section}
-    rest_after = {k: v for k, v in after.items() if k != section}
-    others_before = {k: v for k, v in current.items() if k != key}
-    others_after = {k: v for k, v in (after.get(section) or {}).items() if k != key}
-    if rest_before != rest_after or others_before != others_after:
-        raise EditError(f"adding {value} to {section}.{key} would change other fields")
+    return data, root
+
+
+def _checked(
+    before: dict[str, Any], edited: str, path: tuple[str, ...], value: Any, action: str
+) -> str:
+    """``edited``, if it parses to ``before`` with only ``path`` set to ``value``."""
+    expected = copy.deepcopy(before)
+    cursor = expected
+    for part in path[:-1]:
+        if not isinstance(cursor.get(part), dict):
+            cursor[part] = {}
+        cursor = cursor[part]
+    cursor[path[-1]] = value
+    try:
+        after, _ = load(edited)
+    except YamlProblem:
+        after = None
+    if after != expected:
+        raise EditError(f"could not {action} safely")
     return edited
 
 
@@ -101,21 +121,6 @@ def _insert_line(text: str, end_mark: Any, line: str) -> str:
     return text[: line_end + 1] + line + "\n" + text[line_end + 1 :]
 
 
-def _append_top_level(text: str, data: dict[str, Any], root: Any, key: str, value: str) -> str:
-    existing = data.get(key)
-    if isinstance(existing, list) and value in existing:
-        return text
-    if existing is not None and not isinstance(existing, list):
-        raise EditError(f"{key} is not a list")
-    edited = _splice_list(text, root, key, value)
-    after, _ = load(edited)
-    if not isinstance(after, dict) or after.get(key) != [*(existing or []), value]:
-        raise EditError(f"could not add {value} to {key} safely")
-    if {k: v for k, v in after.items() if k != key} != {k: v for k, v in data.items() if k != key}:
-        raise EditError(f"adding {value} to {key} would change other fields")
-    return edited
-
-
 def _splice_list(text: str, mapping: Any, key: str, value: str) -> str:
     """Append to the list at ``mapping[key]`` (a composed node), creating the key if needed."""
     quoted = json.dumps(value)
@@ -153,14 +158,7 @@ def _insert_key(text: str, mapping: Any, line: str) -> str:
 def set_scalar(text: str, path: tuple[str, ...], value: str) -> str:
     """``text`` with the scalar at ``path`` (mapping keys) set to ``value``; a missing key is
     added to its mapping (which must exist). Everything else stays byte for byte."""
-    try:
-        data, _ = load(text)
-        root = compose(text)
-    except YamlProblem as problem:
-        raise EditError(problem.message) from None
-    if not isinstance(data, dict):
-        raise EditError("the file is not a mapping")
-    node = root
+    data, node = _parse(text)
     for part in path[:-1]:
         found = _find(node, part)
         if found is None:
@@ -179,10 +177,4 @@ def set_scalar(text: str, path: tuple[str, ...], value: str) -> str:
             edited = text[:start] + (" " if text[start - 1] == ":" else "") + quoted + text[end:]
         else:
             edited = text[:start] + quoted + text[end:]
-    after, _ = load(edited)
-    cursor: Any = after
-    for part in path:
-        cursor = cursor.get(part) if isinstance(cursor, dict) else None
-    if cursor != value:
-        raise EditError(f"could not set {'.'.join(path)} safely")
-    return edited
+    return _checked(data, edited, path, value, f"set {'.'.join(path)}")
