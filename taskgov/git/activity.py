@@ -62,21 +62,26 @@ def read_activity(root: Path, target_branch: str) -> Activity:
     if isinstance(cached, Activity):
         return cached
     try:
-        closed = _scan(root, target, CLOSES)
-        started = _scan(root, head, WORKS_ON)
-        decisions = _scan(root, head, DECISION)
+        if head == target:  # the usual case: one walk finds all three trailers
+            found = _scan(root, head, (CLOSES, WORKS_ON, DECISION))
+        else:
+            found = _scan(root, head, (WORKS_ON, DECISION)) | _scan(root, target, (CLOSES,))
     except GitError:
         return Activity(head=head, target=target)
-    activity = Activity(closed, started, decisions, head, target)
+    activity = Activity(found[CLOSES], found[WORKS_ON], found[DECISION], head, target)
     memo_put(root, "activity.cache", key, activity)
     return activity
 
 
-def _scan(root: Path, revision: str, key: str) -> dict[str, Mention]:
-    """The oldest commit reachable from ``revision`` naming each task in a ``key`` trailer."""
-    found: dict[str, Mention] = {}
-    for commit in walk(root, [revision], grep=[f"^{key}:"]):
-        for task_id in trailer_ids(parse_trailers(commit.message), key):
-            # walk() goes newest first: the last one seen is the first mention.
-            found[task_id] = Mention(commit.sha, commit.author_date, commit.subject)
+def _scan(root: Path, revision: str, keys: tuple[str, ...]) -> dict[str, dict[str, Mention]]:
+    """For each trailer key, the oldest commit reachable from ``revision`` naming each id in
+    it; one ``git log`` that keeps only commits mentioning one of the keys."""
+    found: dict[str, dict[str, Mention]] = {key: {} for key in keys}
+    for commit in walk(root, [revision], grep=[f"^{key}:" for key in keys]):
+        trailers = parse_trailers(commit.message)
+        mention = Mention(commit.sha, commit.author_date, commit.subject)
+        for key in keys:
+            for named in trailer_ids(trailers, key):
+                # walk() goes newest first: the last one seen is the first mention.
+                found[key][named] = mention
     return found
