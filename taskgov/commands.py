@@ -76,7 +76,7 @@ def show_task(repo: Repository, task_id: str, activity: Activity | None = None) 
                 _edge(e, states, prerequisite=True)
                 for e in repo.graph.prerequisites().get(task.id, ())
             ]
-            + [_missing(d) for d in repo.graph.dangling if d.dependent == task.id],
+            + [_missing(d) for d in repo.graph.missing_prerequisites(task.id)],
             "dependents": [
                 _edge(e, states, prerequisite=False)
                 for e in repo.graph.dependents().get(task.id, ())
