@@ -141,3 +141,23 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
             for t in frontier(repo, states)
         ]
     }
+
+
+def stamp(repo: Repository) -> str:
+    """The time stamped on reproducible output (SOURCE_DATE_EPOCH, else HEAD's commit time)."""
+    from datetime import datetime, timezone
+
+    from taskgov.git.history import reference_time
+
+    seconds = reference_time(repo.root) or 0
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan_data(
+    repo: Repository, activity: Activity | None = None, options: Any = None
+) -> dict[str, Any]:
+    """``taskgov plan``: critical path, estimates, waves and schedule of the remaining work."""
+    from taskgov.plan.build import PlanOptions, make_plan
+
+    states = derive_states(repo, activity)
+    return make_plan(repo, states, options or PlanOptions(), generated_at=stamp(repo))

@@ -58,6 +58,12 @@ class Config(NamedTuple):
     days_per_week: float = 5.0
     default_hours: float = 8.0
     resources: tuple[tuple[str, float], ...] = ()
+    # Planning defaults (`taskgov plan` options override them).
+    workers: int | None = None
+    min_confidence: float = 0.5
+    max_wave_size: int | None = None
+    samples: int = 10_000
+    seed: int = 0
     rule_levels: tuple[tuple[str, str], ...] = ()  # (rule id, "error"|"warning"|"off")
     min_acceptance_criteria: int = 0
     min_scenarios: int = 0

@@ -233,3 +233,17 @@ def _end_of_field(data: bytes, start: int) -> int:
 
 def _count(text: bytes) -> int | None:
     return None if text == b"-" else int(text)
+
+
+def reference_time(root: Path) -> int | None:
+    """The time reproducible output is stamped with: ``SOURCE_DATE_EPOCH`` when set, else the
+    HEAD commit's committer time; ``None`` outside git or before the first commit."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return int(epoch)
+    try:
+        return int(run_git(root, "log", "-1", "--format=%ct", "HEAD").strip() or "0") or None
+    except (GitError, ValueError):
+        return None

@@ -101,6 +101,14 @@ class DecisionsSection(_Section):
     accept_requires_human: bool = True
 
 
+class PlanningSection(_Section):
+    workers: int | None = Field(None, ge=1)
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    max_wave_size: int | None = Field(None, ge=1)
+    samples: int = Field(10_000, ge=100, le=1_000_000)
+    seed: int = Field(0, ge=0)
+
+
 class PolicyFile(BaseModel):
     """The sections of ``policy.yaml``. Sections other issues own are accepted as-is."""
 
@@ -115,6 +123,7 @@ class PolicyFile(BaseModel):
     agents: AgentsSection = AgentsSection()
     commits: CommitsSection = CommitsSection()
     decisions: DecisionsSection = DecisionsSection()
+    planning: PlanningSection = PlanningSection()
     resources: dict[str, float] = Field(default_factory=dict)
     rules: dict[str, Literal["error", "warning", "off"] | bool] = Field(default_factory=dict)
 
@@ -158,6 +167,11 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         days_per_week=policy.estimates.days_per_week,
         default_hours=policy.estimates.default_hours,
         resources=tuple(sorted(policy.resources.items())),
+        workers=policy.planning.workers,
+        min_confidence=policy.planning.min_confidence,
+        max_wave_size=policy.planning.max_wave_size,
+        samples=policy.planning.samples,
+        seed=policy.planning.seed,
         rule_levels=tuple(sorted(levels)),
         min_acceptance_criteria=policy.quality.min_acceptance_criteria,
         min_scenarios=policy.quality.min_scenarios,

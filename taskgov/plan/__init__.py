@@ -1,0 +1,1 @@
+"""Planning: the critical path, honest estimates, waves and resource-feasible schedules."""

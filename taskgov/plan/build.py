@@ -1,0 +1,249 @@
+"""``taskgov plan``: the remaining work's critical path, estimates, waves and schedule, as data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from taskgov.errors import CheckFailed
+from taskgov.plan.cpm import (
+    Timing,
+    critical_path,
+    critical_path_method,
+    levels,
+    metrics,
+    redundant_edges,
+)
+from taskgov.plan.montecarlo import pert_stddev, simulate
+from taskgov.plan.network import Network, build_network
+from taskgov.plan.waves import OverCapacity, split_waves
+from taskgov.repo import Repository
+from taskgov.spec.task import id_key
+from taskgov.state import TaskState
+
+WORKERS = "workers"
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """What to plan and how; ``None`` takes the default from policy.yaml's ``planning:``."""
+
+    include_done: bool = False
+    workers: int | None = None
+    samples: int | None = None
+    seed: int | None = None
+    deadline: float | None = None
+    min_confidence: float | None = None
+    max_wave_size: int | None = None
+    schedule_effort: int | None = None  # schedules the RCPSP heuristic may generate
+
+
+def ranked(network: Network, timing: Timing) -> list[int]:
+    """Task indexes by priority, then slack, then id: the order work should be taken in."""
+    tasks = network.tasks
+    return sorted(
+        range(network.size),
+        key=lambda n: (tasks[n].priority_rank, round(timing.slack(n), 6), id_key(tasks[n].id)),
+    )
+
+
+def timing_of(network: Network) -> tuple[list[int], Timing]:
+    """Topological order and CPM timing on PERT means (the network must be acyclic)."""
+    order = network.topological_order()
+    return order, critical_path_method(network, order, [e.expected for e in network.estimates])
+
+
+def make_plan(
+    repo: Repository,
+    states: Mapping[str, TaskState],
+    options: PlanOptions = PlanOptions(),
+    generated_at: str = "",
+) -> dict[str, Any]:
+    """The plan as JSON-ready data. With cycles, only ``cycles`` and the edges are filled in."""
+    config = repo.config
+    network = build_network(
+        repo, states, include_done=options.include_done, min_confidence=options.min_confidence
+    )
+    ids = network.ids
+    workers = options.workers if options.workers is not None else config.workers
+    capacities = dict(config.resources)
+    base: dict[str, Any] = {
+        "version": 1,
+        "generated_at": generated_at,
+        "scope": "all" if options.include_done else "remaining",
+        "unit": "hours",
+        "edges": [e.as_dict() for e in network.edges],
+        "soft_edges": [e.as_dict() for e in network.soft],
+        "cycles": [list(c) for c in network.cycles],
+        "workers": workers,
+        "resources": capacities,
+    }
+    if network.cycles:
+        return base
+    order, timing = timing_of(network)
+    depth = levels(network, order)
+    position = {node: i for i, node in enumerate(ranked(network, timing))}
+    rank = position.__getitem__
+    path = critical_path(network, timing, rank)
+    samples = options.samples or config.samples
+    seed = config.seed if options.seed is None else options.seed
+    simulation = simulate(network, depth, samples=samples, seed=seed, deadline=options.deadline)
+    demands = _demands(network, capacities, workers)
+    limits = dict(capacities)
+    if workers is not None:
+        limits[WORKERS] = float(workers)
+    max_wave = options.max_wave_size or config.max_wave_size
+    try:
+        waves = split_waves(depth, rank, demands, limits, max_wave)
+    except OverCapacity as exc:
+        raise CheckFailed(f"{network.tasks[exc.node].path}: {ids[exc.node]} {exc}") from None
+    starts, method = _schedule(network, timing, demands, limits, rank, seed, options)
+    wave_of = {node: w for w, members in enumerate(waves) for node in members}
+    tasks = []
+    for node, task in enumerate(network.tasks):
+        estimate = network.estimates[node]
+        tasks.append(
+            {
+                "id": task.id,
+                "title": task.title,
+                "priority": task.priority,
+                "milestone": task.milestone,
+                "status": network.statuses[node],
+                "optimistic": _r(estimate.optimistic),
+                "likely": _r(estimate.likely),
+                "pessimistic": _r(estimate.pessimistic),
+                "expected": _r(estimate.expected),
+                "stddev": _r(pert_stddev(estimate)),
+                "estimate_source": estimate.source,
+                "earliest_start": _r(timing.earliest_start[node]),
+                "earliest_finish": _r(timing.earliest_finish[node]),
+                "latest_start": _r(timing.latest_start[node]),
+                "latest_finish": _r(timing.latest_finish[node]),
+                "slack": _r(timing.slack(node)),
+                "critical": timing.critical(node),
+                "resources": dict(task.resources),
+                "wave": wave_of[node],
+            }
+        )
+    schedule = sorted(
+        (
+            {"id": ids[n], "start": _r(starts[n]), "finish": _r(starts[n] + timing.durations[n])}
+            for n in range(network.size)
+        ),
+        key=lambda row: (row["start"], rank(network.index[str(row["id"])])),
+    )
+    makespan = max((starts[n] + timing.durations[n] for n in range(network.size)), default=0.0)
+    base.update(
+        {
+            "tasks": tasks,
+            "redundant_edges": [
+                {"from": ids[a], "to": ids[b], "via": ids[v]}
+                for a, b, v in sorted(
+                    redundant_edges(network, order),
+                    key=lambda e: (id_key(ids[e[0]]), id_key(ids[e[1]])),
+                )
+            ],
+            "critical_path": [ids[n] for n in path],
+            "expected_duration": _r(timing.length),
+            "stddev": _r(simulation.stddev),
+            "estimates": simulation.as_dict(),
+            "deadline": options.deadline,
+            "deadline_probability": (
+                None
+                if simulation.deadline_probability is None
+                else round(simulation.deadline_probability, 4)
+            ),
+            "waves": [[ids[n] for n in members] for members in waves],
+            "schedule": schedule,
+            "schedule_method": method,
+            "makespan": _r(makespan),
+            "metrics": metrics(network, depth).as_dict(),
+            "assumptions": _assumptions(network, capacities, config.default_hours),
+        }
+    )
+    return base
+
+
+def _r(value: float) -> float:
+    return round(value + 0.0, 2)
+
+
+def _demands(
+    network: Network, capacities: Mapping[str, float], workers: int | None
+) -> list[dict[str, float]]:
+    demands = []
+    for task in network.tasks:
+        need = {name: amount for name, amount in task.resources if name in capacities}
+        if workers is not None:
+            need[WORKERS] = 1.0
+        demands.append(need)
+    return demands
+
+
+def _schedule(
+    network: Network,
+    timing: Timing,
+    demands: list[dict[str, float]],
+    limits: Mapping[str, float],
+    rank: Any,
+    seed: int,
+    options: PlanOptions,
+) -> tuple[list[float], str]:
+    """Start times: the earliest starts when nothing is limited, else an RCPSP schedule."""
+    if not limits or not any(demands):
+        return list(timing.earliest_start), "critical path method (no resource limits)"
+    from taskgov.plan.rcpsp import InfeasibleDemand, Project, solve
+
+    names = sorted(limits)
+    project = Project(
+        durations=timing.durations,
+        successors=network.succs,
+        demands=tuple(tuple(d.get(name, 0.0) for name in names) for d in demands),
+        capacities=tuple(limits[name] for name in names),
+        resource_names=tuple(names),
+        tie_break=tuple(rank(n) for n in range(network.size)),
+    )
+    try:
+        result = solve(project, seed=seed, effort=options.schedule_effort)
+    except InfeasibleDemand as exc:
+        raise CheckFailed(str(exc)) from None
+    return list(result.starts), result.method
+
+
+def _assumptions(
+    network: Network, capacities: Mapping[str, float], default_hours: float
+) -> list[str]:
+    notes = []
+    defaulted = [
+        t.id for t, e in zip(network.tasks, network.estimates, strict=True) if e.source == "default"
+    ]
+    if defaulted:
+        notes.append(
+            f"{len(defaulted)} task(s) have no estimate; {default_hours:g} h assumed "
+            f"(estimates.default_hours): {_some(defaulted)}"
+        )
+    from_effort = [
+        t.id
+        for t, e in zip(network.tasks, network.estimates, strict=True)
+        if e.source not in {"default", "planning.estimate"}
+    ]
+    if from_effort:
+        notes.append(
+            f"{len(from_effort)} task(s) estimated from classification.estimated_effort "
+            f"(a range gives optimistic and pessimistic): {_some(from_effort)}"
+        )
+    unknown = sorted(
+        {name for t in network.tasks for name, _ in t.resources if name not in capacities}
+    )
+    if unknown:
+        notes.append("resources not in policy.yaml are treated as unlimited: " + ", ".join(unknown))
+    invalid = [t.id for t in network.tasks if not t.valid]
+    if invalid:
+        notes.append(f"planned from the raw fields of invalid specs: {_some(invalid)}")
+    return notes
+
+
+def _some(ids: list[str], limit: int = 10) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

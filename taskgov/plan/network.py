@@ -1,0 +1,158 @@
+"""The planning network: the tasks still to do, their durations, and the dependencies that order
+them, as integer-indexed arrays the algorithms can walk quickly.
+
+Which dependencies count: hard ones with at least ``min_confidence``, between two tasks in scope,
+of an ordering type. Everything else a spec declares is kept as a *soft* edge, listed with the
+reason it was left out, so a reader can see what the plan ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from taskgov.graph.cycles import find_cycles
+from taskgov.repo import Repository
+from taskgov.spec.effort import Estimate
+from taskgov.spec.task import Task, id_key
+from taskgov.state import TaskState
+
+DONE = frozenset({"completed", "cancelled"})
+
+
+@dataclass(frozen=True)
+class PlanEdge:
+    prerequisite: str
+    dependent: str
+    type: str
+    confidence: float
+    hard: bool
+    reason: str = ""  # why a soft edge is not in the network
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {
+            "from": self.prerequisite,
+            "to": self.dependent,
+            "type": self.type,
+            "confidence": self.confidence,
+            "hard": self.hard,
+        }
+        if self.reason:
+            data["reason"] = self.reason
+        return data
+
+
+@dataclass(frozen=True)
+class Network:
+    """Tasks in scope (natural id order) and the dependency edges between them, by index."""
+
+    tasks: tuple[Task, ...]
+    statuses: tuple[str, ...]  # derived status of each task
+    estimates: tuple[Estimate, ...]
+    preds: tuple[tuple[int, ...], ...]
+    succs: tuple[tuple[int, ...], ...]
+    edges: tuple[PlanEdge, ...]  # the network's edges
+    soft: tuple[PlanEdge, ...]  # declared, but left out of the network
+    cycles: tuple[tuple[str, ...], ...] = ()
+    index: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.tasks)
+
+    @property
+    def ids(self) -> list[str]:
+        return [t.id for t in self.tasks]
+
+    def topological_order(self) -> list[int]:
+        """Kahn's order, ties by index (id order); only meaningful without cycles."""
+        import heapq
+
+        indegree = [len(p) for p in self.preds]
+        heap = [i for i, d in enumerate(indegree) if d == 0]
+        heapq.heapify(heap)
+        order: list[int] = []
+        while heap:
+            node = heapq.heappop(heap)
+            order.append(node)
+            for succ in self.succs[node]:
+                indegree[succ] -= 1
+                if indegree[succ] == 0:
+                    heapq.heappush(heap, succ)
+        return order
+
+
+def task_estimate(task: Task, default_hours: float) -> Estimate:
+    """The three-point estimate planning uses: ``planning.estimate``, else the effort (a range
+    gives optimistic and pessimistic), else ``default_hours`` (policy ``estimates``)."""
+    if task.estimate is not None:
+        return task.estimate
+    return Estimate(default_hours, default_hours, default_hours, "default")
+
+
+def build_network(
+    repo: Repository,
+    states: Mapping[str, TaskState],
+    *,
+    include_done: bool = False,
+    min_confidence: float | None = None,
+) -> Network:
+    """The network of the remaining work (``include_done``: every task)."""
+    config = repo.config
+    threshold = config.min_confidence if min_confidence is None else min_confidence
+    in_scope = [
+        task for task in repo.tasks.values() if include_done or states[task.id].status not in DONE
+    ]
+    index = {task.id: i for i, task in enumerate(in_scope)}
+    preds: list[list[int]] = [[] for _ in in_scope]
+    succs: list[list[int]] = [[] for _ in in_scope]
+    edges: list[PlanEdge] = []
+    soft: list[PlanEdge] = []
+    for edge in repo.graph.edges:
+        after = index.get(edge.dependent)
+        before = index.get(edge.prerequisite)
+        if after is None or before is None:
+            continue  # a prerequisite already done constrains nothing that is left
+        plan_edge = PlanEdge(
+            edge.prerequisite, edge.dependent, edge.type, edge.confidence, edge.hard
+        )
+        reason = _soft_reason(plan_edge, edge.ordered, threshold)
+        if reason:
+            soft.append(PlanEdge(*_fields(plan_edge), reason=reason))
+            continue
+        edges.append(plan_edge)
+        preds[after].append(before)
+        succs[before].append(after)
+    cycles = find_cycles(
+        [t.id for t in in_scope],
+        {t.id: [in_scope[p].id for p in preds[i]] for i, t in enumerate(in_scope) if preds[i]},
+    )
+    return Network(
+        tasks=tuple(in_scope),
+        statuses=tuple(states[t.id].status for t in in_scope),
+        estimates=tuple(task_estimate(t, config.default_hours) for t in in_scope),
+        preds=tuple(tuple(sorted(p)) for p in preds),
+        succs=tuple(tuple(sorted(s)) for s in succs),
+        edges=tuple(sorted(edges, key=_edge_key)),
+        soft=tuple(sorted(soft, key=_edge_key)),
+        cycles=tuple(tuple(c) for c in cycles),
+        index=index,
+    )
+
+
+def _fields(edge: PlanEdge) -> tuple[str, str, str, float, bool]:
+    return edge.prerequisite, edge.dependent, edge.type, edge.confidence, edge.hard
+
+
+def _soft_reason(edge: PlanEdge, ordered: bool, threshold: float) -> str:
+    if not ordered:
+        return f"{edge.type} does not order the two tasks"
+    if not edge.hard:
+        return "not hard"
+    if edge.confidence < threshold:
+        return f"confidence {edge.confidence:g} below {threshold:g}"
+    return ""
+
+
+def _edge_key(edge: PlanEdge) -> tuple[object, ...]:
+    return (id_key(edge.prerequisite), id_key(edge.dependent))
