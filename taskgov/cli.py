@@ -423,13 +423,20 @@ def validate(
 def ready(ctx: click.Context, as_json: bool) -> int:
     """List the frontier: ready tasks whose hard dependencies are all complete.
 
-    Ranked by priority, then id. Tasks that are draft, in progress, completed, cancelled or
-    waiting on another task are left out.
+    Ranked by priority, then slack (hours a task can slip before the remaining work takes
+    longer: 0 is on the critical path), then id. Tasks that are draft, in progress, completed,
+    cancelled or waiting on another task are left out.
     """
-    from taskgov.commands import ready_tasks
+    from taskgov.spec.snapshot import cached_answer
 
-    repo, activity = _env(ctx).repo_and_history()
-    data = ready_tasks(repo, activity)
+    env = _env(ctx)
+
+    def compute() -> dict[str, Any]:
+        from taskgov.commands import ready_tasks
+
+        return ready_tasks(*env.repo_and_history())
+
+    data = cached_answer(env.config(), "ready", (), compute)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
@@ -442,11 +449,12 @@ def ready(ctx: click.Context, as_json: bool) -> int:
             t["priority"],
             t["milestone"] or None,
             t["estimate_hours"]["expected"] if t["estimate_hours"] else None,
+            t["slack_hours"],
             t["title"],
         )
         for t in data["ready"]
     ]
-    ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "TITLE"), rows))
+    ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"), rows))
     return EXIT_OK
 
 

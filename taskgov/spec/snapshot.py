@@ -1,0 +1,98 @@
+"""Whole answers cached for an unchanged repository, so a warm ``ready`` reads one small file.
+
+An answer depends on the spec files, the policy, and the commits HEAD and the target branch point
+at. The snapshot digest covers them all: the stat of every spec file (path, size, mtime, ctime,
+inode), the policy's content hash, both commit ids and taskgov's version. Any edit, commit,
+checkout or policy change gives another digest, and the answer is computed again.
+
+Like git's index, stat data is not trusted for files modified in the last two seconds ("racy"):
+then there is no digest, and nothing is read from or written to the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+from taskgov.config import Config
+from taskgov.spec.cache import RACY_NS, memo_get, memo_put
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def snapshot_digest(config: Config) -> str | None:
+    """The digest of everything a read command's answer depends on; ``None`` when it cannot
+    be trusted (racy files, symbolic links, or not a git repository)."""
+    import hashlib
+
+    parts: list[str] = []
+    newest = 0
+    for relative in (config.paths.active, config.paths.completed):
+        found = _walk(os.path.join(config.root, relative), relative.strip("/"), parts)
+        if found is None:
+            return None
+        newest = max(newest, found)
+    if newest > time.time_ns() - RACY_NS:
+        return None
+    commits = _commits(config)
+    if commits is None:
+        return None
+    parts.append(f"{config.digest}\0{commits}")
+    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def cached_answer(config: Config, name: str, options: object, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or what it returned before for the same snapshot and ``options``."""
+    digest = snapshot_digest(config)
+    if digest is None:
+        return compute()
+    key = (digest, options)
+    found = memo_get(config.root, f"{name}.answer", key)
+    if found is not None:
+        return found
+    answer = compute()
+    memo_put(config.root, f"{name}.answer", key, answer)
+    return answer
+
+
+def _walk(directory: str, prefix: str, parts: list[str]) -> int | None:
+    """Append one line per spec file under ``directory``; the newest mtime, or ``None`` when a
+    symbolic link makes stat data meaningless."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return 0
+    newest = 0
+    for entry in entries:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_symlink():
+            return None
+        relpath = f"{prefix}/{name}"
+        if entry.is_dir(follow_symlinks=False):
+            found = _walk(entry.path, relpath, parts)
+            if found is None:
+                return None
+            newest = max(newest, found)
+        elif name.endswith(SPEC_SUFFIXES):
+            stat = entry.stat(follow_symlinks=False)
+            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+            parts.append(
+                f"{relpath}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+            )
+    return newest
+
+
+def _commits(config: Config) -> str | None:
+    """HEAD's and the target branch's commit ids ("" for a repository without commits)."""
+    from taskgov.git.history import rev_parse
+    from taskgov.spec.cache import git_dir
+
+    if git_dir(config.root) is None:
+        return None
+    head = rev_parse(config.root, "HEAD") or ""
+    target = (rev_parse(config.root, config.target_branch) or head) if head else ""
+    return f"{head}\0{target}"
