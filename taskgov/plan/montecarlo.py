@@ -104,9 +104,9 @@ def project_durations(
     size = network.size
     if size == 0:
         return np.zeros(samples)
-    lows = np.array([e.optimistic for e in network.estimates])
-    spreads = np.array([e.pessimistic - e.optimistic for e in network.estimates])
-    shapes = np.array([beta_pert(e) for e in network.estimates])
+    lows = np.array([e.optimistic for e in network.estimates], dtype=float)
+    spreads = np.array([e.pessimistic - e.optimistic for e in network.estimates], dtype=float)
+    shapes = np.array([beta_pert(e) for e in network.estimates], dtype=float)
     uncertain = np.flatnonzero(spreads > 0)
     plan = _level_plan(network, depth)
     rng = np.random.default_rng(seed)

@@ -58,7 +58,7 @@ class Network:
 
     @property
     def size(self) -> int:
-        return len(self.tasks)
+        return len(self.preds)
 
     @property
     def ids(self) -> list[str]:

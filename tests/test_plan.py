@@ -1,0 +1,386 @@
+"""``taskgov plan`` and ``ready``'s ranking on real repositories: a textbook PERT network with
+published answers, soft dependencies, cycles, redundant edges, waves and the Monte Carlo."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import networkx as nx
+import pytest
+
+from conftest import GitRepo, spec_yaml
+from taskgov.plan.cpm import redundant_edges
+from taskgov.plan.montecarlo import beta_pert, pert_stddev
+from taskgov.plan.network import Network
+from taskgov.spec.effort import Estimate
+from taskgov.spec.task import Task
+
+# Hillier & Lieberman, Introduction to Operations Research, the Reliable Construction Co.
+# project: (activity, optimistic, most likely, pessimistic, predecessors). Published answers:
+# critical path A B C E F J L N, mean length 44, variance 9, and slacks D/G/H/M 4, I 2, K 1.
+RELIABLE = [
+    ("A", 1, 2, 3, ""),
+    ("B", 2, 3.5, 8, "A"),
+    ("C", 6, 9, 18, "B"),
+    ("D", 4, 5.5, 10, "C"),
+    ("E", 1, 4.5, 5, "C"),
+    ("F", 4, 4, 10, "E"),
+    ("G", 5, 6.5, 11, "D"),
+    ("H", 5, 8, 17, "EG"),
+    ("I", 3, 7.5, 9, "C"),
+    ("J", 3, 9, 9, "FI"),
+    ("K", 4, 4, 4, "J"),
+    ("L", 1, 5.5, 7, "J"),
+    ("M", 1, 2, 3, "H"),
+    ("N", 5, 5.5, 9, "KL"),
+]
+
+
+def tid(letter: str) -> str:
+    return f"TASK-2026-{ord(letter) - ord('A') + 1:03d}"
+
+
+def write_reliable(repo: GitRepo) -> None:
+    blocks: dict[str, list[str]] = {}
+    for name, *_, preds in RELIABLE:
+        for p in preds:
+            blocks.setdefault(tid(p), []).append(tid(name))
+    files = {}
+    for name, o, m, p, preds in RELIABLE:
+        files[f"docs/tasks/active/{tid(name)}.yaml"] = spec_yaml(
+            tid(name),
+            f"Build step {name}",
+            blocked_by=tuple(tid(x) for x in preds),
+            blocks=tuple(blocks.get(tid(name), ())),
+            extra=f"planning:\n  estimate: {{optimistic: {o}, likely: {m}, pessimistic: {p}}}\n",
+        )
+    repo.commit("Add the project", files)
+
+
+def test_textbook_pert_network_gives_the_published_answers(run, repo: GitRepo) -> None:
+    write_reliable(repo)
+    result = run(repo.path, "plan", "--json", "--deadline", "47")
+    assert result.code == 0, result.err
+    data = result.json()
+    assert data["critical_path"] == [tid(x) for x in "ABCEFJLN"]
+    assert data["expected_duration"] == 44
+    slack = {t["id"]: t["slack"] for t in data["tasks"]}
+    assert {x: slack[tid(x)] for x in "DGHMIK"} == {
+        "D": 4,
+        "G": 4,
+        "H": 4,
+        "M": 4,
+        "I": 2,
+        "K": 1,
+    }
+    assert all(slack[tid(x)] == 0 for x in "ABCEFJLN")
+    on_path = [t for t in data["tasks"] if t["id"] in data["critical_path"]]
+    # The textbook's variance ((p - o) / 6)^2; taskgov reports the beta-PERT distribution's own
+    # standard deviation, the one it samples from, which is a little wider.
+    assert sum(((t["pessimistic"] - t["optimistic"]) / 6) ** 2 for t in on_path) == 9
+    assert sum(t["stddev"] ** 2 for t in on_path) == pytest.approx(9.30, abs=0.01)
+    # The normal approximation on the one path says P(T <= 47) = Phi(1) = 0.841; paths that
+    # merge into J, H and N make the whole network slower, which the simulation captures.
+    estimates = data["estimates"]
+    assert 44 < estimates["mean"] < 45.5
+    assert 0.70 < data["deadline_probability"] < 0.841
+    assert estimates["p50"] < estimates["p80"] < estimates["p95"]
+    assert 2.5 < data["stddev"] < 3.5
+    assert data["metrics"]["nodes"] == 14 and data["metrics"]["edges"] == 16
+    assert data["metrics"]["longest_path"] == 8  # A B C E F J L N, the deepest chain
+    assert data["waves"][0] == [tid("A")]
+
+
+def test_the_simulation_is_reproducible_and_depends_on_the_seed(run, repo: GitRepo) -> None:
+    write_reliable(repo)
+    first = run(repo.path, "plan", "--json").json()
+    again = run(repo.path, "plan", "--json").json()
+    other = run(repo.path, "plan", "--json", "--seed", "7").json()
+    assert first == again
+    assert first["estimates"]["seed"] == 0 and other["estimates"]["seed"] == 7
+    assert first["estimates"] != other["estimates"]
+    assert other["estimates"]["p50"] == pytest.approx(first["estimates"]["p50"], abs=0.3)
+
+
+def test_a_single_chain_matches_the_sum_of_its_tasks() -> None:
+    from taskgov.plan.montecarlo import simulate
+
+    estimates = [Estimate(o, m, p) for _, o, m, p, _ in RELIABLE]
+    size = len(estimates)
+    network = Network(
+        tasks=tuple(Task(f"T{i}", "Do it", "ready", "medium", f"T{i}.yaml") for i in range(size)),
+        statuses=("ready",) * size,
+        estimates=tuple(estimates),
+        preds=((),) + tuple((i - 1,) for i in range(1, size)),
+        succs=tuple((i + 1,) for i in range(size - 1)) + ((),),
+        edges=(),
+        soft=(),
+    )
+    result = simulate(network, list(range(size)), samples=20_000, seed=3)
+    mean = sum(e.expected for e in estimates)
+    sd = math.sqrt(sum(pert_stddev(e) ** 2 for e in estimates))
+    assert result.mean == pytest.approx(mean, abs=0.1)
+    assert result.stddev == pytest.approx(sd, rel=0.03)
+
+
+def test_beta_pert_shape() -> None:
+    assert beta_pert(Estimate(2, 2, 2)) == (1.0, 1.0)
+    alpha, beta = beta_pert(Estimate(0, 2, 6))
+    assert (alpha, beta) == (pytest.approx(1 + 4 * 2 / 6), pytest.approx(1 + 4 * 4 / 6))
+    assert pert_stddev(Estimate(0, 3, 6)) == pytest.approx(6 / math.sqrt(28))
+
+
+def test_soft_dependencies_are_listed_and_left_out(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002",
+                extra="""\
+                planning:
+                  depends_on:
+                    - {task: TASK-2026-001, confidence: 0.3}
+                    - {task: TASK-2026-003, hard: false}
+                """,
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003"),
+        },
+    )
+    data = run(repo.path, "plan", "--json").json()
+    assert data["edges"] == []
+    assert [(e["from"], e["to"], e["reason"]) for e in data["soft_edges"]] == [
+        ("TASK-2026-001", "TASK-2026-002", "confidence 0.3 below 0.5"),
+        ("TASK-2026-003", "TASK-2026-002", "not hard"),
+    ]
+    assert data["waves"] == [["TASK-2026-001", "TASK-2026-002", "TASK-2026-003"]]
+    lowered = run(repo.path, "plan", "--json", "--min-confidence", "0.2").json()
+    assert [(e["from"], e["to"]) for e in lowered["edges"]] == [("TASK-2026-001", "TASK-2026-002")]
+    assert lowered["expected_duration"] == 8
+
+
+def test_cycles_exit_3_with_each_cycle_as_a_path(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", blocked_by=("TASK-2026-002",), blocks=("TASK-2026-002",)
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-001",), blocks=("TASK-2026-001",)
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml("TASK-2026-003"),
+        },
+    )
+    result = run(repo.path, "plan")
+    assert result.code == 3
+    assert result.err.strip() == "dependency cycle: TASK-2026-001 -> TASK-2026-002 -> TASK-2026-001"
+    as_json = run(repo.path, "plan", "--json")
+    assert as_json.code == 3
+    assert as_json.json()["cycles"] == [["TASK-2026-001", "TASK-2026-002", "TASK-2026-001"]]
+    ready = run(repo.path, "ready", "--json").json()["ready"]
+    assert [(t["id"], t["slack_hours"]) for t in ready] == [("TASK-2026-003", None)]
+
+
+def test_redundant_edges_are_reported_with_the_longer_path(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", blocks=("TASK-2026-002", "TASK-2026-003")
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-001",), blocks=("TASK-2026-003",)
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml(
+                "TASK-2026-003", blocked_by=("TASK-2026-001", "TASK-2026-002")
+            ),
+        },
+    )
+    data = run(repo.path, "plan", "--json").json()
+    assert data["redundant_edges"] == [
+        {"from": "TASK-2026-001", "to": "TASK-2026-003", "via": "TASK-2026-002"}
+    ]
+    assert len(data["edges"]) == 3  # reported, never dropped
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_redundant_edges_match_networkx_transitive_reduction(seed: int) -> None:
+    rng = random.Random(seed)
+    size = rng.randint(2, 60)
+    pairs = {
+        (a, b)
+        for _ in range(rng.randint(0, size * 3))
+        for a, b in [sorted(rng.sample(range(size), 2))]
+    }
+    preds: list[list[int]] = [[] for _ in range(size)]
+    succs: list[list[int]] = [[] for _ in range(size)]
+    for a, b in pairs:
+        succs[a].append(b)
+        preds[b].append(a)
+    network = Network(
+        tasks=(),
+        statuses=(),
+        estimates=(),
+        preds=tuple(tuple(p) for p in preds),
+        succs=tuple(tuple(s) for s in succs),
+        edges=(),
+        soft=(),
+    )
+    order = list(range(size))
+    found = redundant_edges(network, order)
+    graph = nx.DiGraph(list(pairs))
+    graph.add_nodes_from(range(size))
+    expected = pairs - set(nx.transitive_reduction(graph).edges)
+    assert {(a, b) for a, b, _ in found} == expected
+    for a, b, via in found:
+        assert via in succs[a] and via != b and nx.has_path(graph, via, b)
+
+
+def test_waves_split_by_size_and_resources(run, repo: GitRepo) -> None:
+    gpu = "planning:\n  resources: {gpu: 1}\n"
+    repo.commit(
+        "specs",
+        {
+            "docs/governance/policy.yaml": "resources:\n  gpu: 1\n",
+            **{
+                f"docs/tasks/active/TASK-2026-00{n}.yaml": spec_yaml(
+                    f"TASK-2026-00{n}", extra=gpu if n <= 2 else ""
+                )
+                for n in range(1, 6)
+            },
+        },
+    )
+    data = run(repo.path, "plan", "--json").json()
+    assert data["waves"] == [
+        ["TASK-2026-001", "TASK-2026-003", "TASK-2026-004", "TASK-2026-005"],
+        ["TASK-2026-002"],
+    ]
+    sized = run(repo.path, "plan", "--json", "--max-wave-size", "2").json()
+    assert sized["waves"] == [
+        ["TASK-2026-001", "TASK-2026-003"],
+        ["TASK-2026-002", "TASK-2026-004"],
+        ["TASK-2026-005"],
+    ]
+    assert {t["id"]: t["wave"] for t in sized["tasks"]}["TASK-2026-005"] == 2
+
+
+def test_a_task_asking_more_than_a_resource_has_is_an_error(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/governance/policy.yaml": "resources:\n  gpu: 1\n",
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", extra="planning:\n  resources: {gpu: 2}\n"
+            ),
+        },
+    )
+    result = run(repo.path, "plan")
+    assert result.code == 1
+    assert result.err.strip() == (
+        "taskgov: error: docs/tasks/active/TASK-2026-001.yaml: TASK-2026-001 needs 2 gpu but the "
+        "policy provides 1"
+    )
+
+
+def test_estimates_fall_back_to_effort_then_the_default_and_say_so(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/governance/policy.yaml": "estimates:\n  default_hours: 5\n",
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", effort="2-4d"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002", effort=""),
+        },
+    )
+    data = run(repo.path, "plan", "--json").json()
+    tasks = {t["id"]: t for t in data["tasks"]}
+    assert (
+        tasks["TASK-2026-001"]["optimistic"] == 16 and tasks["TASK-2026-001"]["pessimistic"] == 32
+    )
+    assert tasks["TASK-2026-001"]["estimate_source"] == "classification.estimated_effort"
+    assert tasks["TASK-2026-002"]["expected"] == 5
+    assert tasks["TASK-2026-002"]["estimate_source"] == "default"
+    assert any("5 h assumed" in note and "TASK-2026-002" in note for note in data["assumptions"])
+    text = run(repo.path, "plan")
+    assert "note: 1 task(s) have no estimate; 5 h assumed" in text.err
+
+
+def test_completed_work_is_left_out_unless_all(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml(
+                "TASK-2026-001", status="completed", blocks=("TASK-2026-002",)
+            ),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-001",)
+            ),
+        },
+    )
+    remaining = run(repo.path, "plan", "--json").json()
+    assert [t["id"] for t in remaining["tasks"]] == ["TASK-2026-002"]
+    assert remaining["expected_duration"] == 4
+    everything = run(repo.path, "plan", "--json", "--all").json()
+    assert everything["scope"] == "all"
+    assert everything["critical_path"] == ["TASK-2026-001", "TASK-2026-002"]
+    assert everything["expected_duration"] == 8
+
+
+def test_ready_ranks_by_priority_then_slack_then_id(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            # 001 and 002 are both ready and medium; 002 leads into a long chain, so it has
+            # no slack and comes first despite its id.
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", effort="2h"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", effort="2h", blocks=("TASK-2026-003",)
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml(
+                "TASK-2026-003", effort="10h", blocked_by=("TASK-2026-002",)
+            ),
+            "docs/tasks/active/TASK-2026-004.yaml": spec_yaml("TASK-2026-004", priority="high"),
+        },
+    )
+    ready = run(repo.path, "ready", "--json").json()["ready"]
+    assert [(t["id"], t["slack_hours"]) for t in ready] == [
+        ("TASK-2026-004", 8.0),
+        ("TASK-2026-002", 0.0),
+        ("TASK-2026-001", 10.0),
+    ]
+    text = run(repo.path, "ready").out.splitlines()
+    assert text[0].split() == ["ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--deadline", "-1"), "Invalid value for '--deadline'"),
+        (("--json", "--format", "md"), "--json and --format are exclusive"),
+        (("--samples", "5"), "Invalid value for '--samples'"),
+        (("--min-confidence", "2"), "Invalid value for '--min-confidence'"),
+    ],
+)
+def test_bad_options_exit_2(run, repo: GitRepo, args: tuple[str, ...], message: str) -> None:
+    repo.commit("specs", {"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
+    result = run(repo.path, "plan", *args)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+
+
+def test_policy_planning_defaults_apply(run, repo: GitRepo) -> None:
+    repo.commit(
+        "specs",
+        {
+            "docs/governance/policy.yaml": "planning:\n  samples: 500\n  seed: 9\n",
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001"),
+        },
+    )
+    data = run(repo.path, "plan", "--json").json()
+    assert (data["estimates"]["samples"], data["estimates"]["seed"]) == (500, 9)
+    repo.write({"docs/governance/policy.yaml": "planning:\n  samples: 5\n"})
+    bad = run(repo.path, "plan")
+    assert bad.code == 2
+    assert "docs/governance/policy.yaml:2: planning.samples:" in bad.err
