@@ -8,8 +8,8 @@ import random
 
 import networkx as nx
 import pytest
-
 from conftest import GitRepo, spec_yaml
+
 from taskgov.plan.cpm import redundant_edges
 from taskgov.plan.montecarlo import beta_pert, pert_stddev
 from taskgov.plan.network import Network
@@ -87,7 +87,8 @@ def test_textbook_pert_network_gives_the_published_answers(run, repo: GitRepo) -
     assert 0.70 < data["deadline_probability"] < 0.841
     assert estimates["p50"] < estimates["p80"] < estimates["p95"]
     assert 2.5 < data["stddev"] < 3.5
-    assert data["metrics"]["nodes"] == 14 and data["metrics"]["edges"] == 16
+    assert data["metrics"]["nodes"] == 14
+    assert data["metrics"]["edges"] == 16
     assert data["metrics"]["longest_path"] == 8  # A B C E F J L N, the deepest chain
     assert data["waves"][0] == [tid("A")]
 
@@ -98,7 +99,8 @@ def test_the_simulation_is_reproducible_and_depends_on_the_seed(run, repo: GitRe
     again = run(repo.path, "plan", "--json").json()
     other = run(repo.path, "plan", "--json", "--seed", "7").json()
     assert first == again
-    assert first["estimates"]["seed"] == 0 and other["estimates"]["seed"] == 7
+    assert first["estimates"]["seed"] == 0
+    assert other["estimates"]["seed"] == 7
     assert first["estimates"] != other["estimates"]
     assert other["estimates"]["p50"] == pytest.approx(first["estimates"]["p50"], abs=0.3)
 
@@ -112,8 +114,8 @@ def test_a_single_chain_matches_the_sum_of_its_tasks() -> None:
         tasks=tuple(Task(f"T{i}", "Do it", "ready", "medium", f"T{i}.yaml") for i in range(size)),
         statuses=("ready",) * size,
         estimates=tuple(estimates),
-        preds=((),) + tuple((i - 1,) for i in range(1, size)),
-        succs=tuple((i + 1,) for i in range(size - 1)) + ((),),
+        preds=((), *tuple((i - 1,) for i in range(1, size))),
+        succs=(*tuple((i + 1,) for i in range(size - 1)), ()),
         edges=(),
         soft=(),
     )
@@ -235,7 +237,9 @@ def test_redundant_edges_match_networkx_transitive_reduction(seed: int) -> None:
     expected = pairs - set(nx.transitive_reduction(graph).edges)
     assert {(a, b) for a, b, _ in found} == expected
     for a, b, via in found:
-        assert via in succs[a] and via != b and nx.has_path(graph, via, b)
+        assert via in succs[a]
+        assert via != b
+        assert nx.has_path(graph, via, b)
 
 
 def test_waves_split_by_size_and_resources(run, repo: GitRepo) -> None:
@@ -295,9 +299,8 @@ def test_estimates_fall_back_to_effort_then_the_default_and_say_so(run, repo: Gi
     )
     data = run(repo.path, "plan", "--json").json()
     tasks = {t["id"]: t for t in data["tasks"]}
-    assert (
-        tasks["TASK-2026-001"]["optimistic"] == 16 and tasks["TASK-2026-001"]["pessimistic"] == 32
-    )
+    assert tasks["TASK-2026-001"]["optimistic"] == 16
+    assert tasks["TASK-2026-001"]["pessimistic"] == 32
     assert tasks["TASK-2026-001"]["estimate_source"] == "classification.estimated_effort"
     assert tasks["TASK-2026-002"]["expected"] == 5
     assert tasks["TASK-2026-002"]["estimate_source"] == "default"
