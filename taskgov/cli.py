@@ -362,6 +362,42 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
 @cli.command(
     epilog="""\b
 Examples:
+  taskgov roadmap                        Markdown tables by milestone, on stdout
+  taskgov roadmap --write                refresh docs/tasks/index.md between its markers
+  taskgov roadmap --json | jq '.milestones[] | {name, progress}'"""
+)
+@click.option(
+    "--write",
+    is_flag=True,
+    help="Refresh docs/tasks/index.md between <!-- taskgov:roadmap:start --> and "
+    "<!-- taskgov:roadmap:end --> (text outside them is kept; the file is created if missing).",
+)
+@json_option
+@click.pass_context
+def roadmap(ctx: click.Context, write: bool, as_json: bool) -> int:
+    """Tasks by milestone: derived status, what blocks them, target version and progress.
+
+    Milestones are in natural order (M2 before M10); tasks without one are "Unscheduled".
+    Progress counts completed tasks out of all but cancelled ones, and expected hours.
+    """
+    from taskgov.roadmap import render_roadmap, write_roadmap
+    from taskgov.roadmap import roadmap as build
+
+    repo, activity = _env(ctx).repo_and_history()
+    data = build(repo, activity)
+    if write:
+        path = write_roadmap(repo.config, render_roadmap(data))
+        ui.out(path.relative_to(repo.root).as_posix())
+    elif as_json:
+        ui.emit_json(data)
+    else:
+        sys.stdout.write(render_roadmap(data))
+    return EXIT_OK
+
+
+@cli.command(
+    epilog="""\b
+Examples:
   taskgov validate                       every spec in the repository
   taskgov validate docs/tasks/active/TASK-2026-010.yaml
   taskgov validate --format github       annotations for GitHub Actions
@@ -568,7 +604,7 @@ def plan(
     data = plan_data(repo, activity, options)
     if data["cycles"]:
         if fmt == "json":
-            ui.emit_json(data)
+            ui.emit_json(data, rows=True)
         for cycle in data["cycles"]:
             ui.err("dependency cycle: " + " -> ".join(cycle))
         return EXIT_CYCLE
@@ -579,7 +615,7 @@ def plan(
         for path in written:
             ui.err(f"wrote {path}")
     if fmt == "json":
-        ui.emit_json(data)
+        ui.emit_json(data, rows=True)
     elif fmt in ("md", "mermaid", "dot"):
         from taskgov.render import plan as render
 
