@@ -65,6 +65,7 @@ from docsection import DOC, write_section
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT = BENCH_DIR.parent
 BACKLOG_VERSION = "1.52.0"
+TARGET_SIZE, TARGET_SPEEDUP, TARGET_GROWTH = 1000, 5, 3
 READY_ARGS = ("task", "list", "--ready", "--status", "To Do")
 TASKGOV_ID = re.compile(r"\bTASK-\d{4}-(\d+)\b")
 BACKLOG_ID = re.compile(r"\bTASK-(\d+)\b")
@@ -80,6 +81,7 @@ class Command:
     label: str
     argv: tuple[str, ...]
     cwd: Path
+    forget_answers: bool = False  # empty taskgov's answer cache before every run
 
 
 @dataclass
@@ -115,7 +117,18 @@ def run_in(argv: tuple[str, ...], cwd: Path) -> Run:
         return Run(elapsed, process.returncode, rss, out.read(), err.read())
 
 
+def forget_answers(repo: Path) -> int:
+    """Delete taskgov's cached whole answers (``.git/taskgov/*.answer``) and keep its parse
+    cache: the state after any edit to a spec or any commit. Returns how many were deleted."""
+    answers = list((repo / ".git" / "taskgov").glob("*.answer"))
+    for path in answers:
+        path.unlink()
+    return len(answers)
+
+
 def run_ok(command: Command) -> Run:
+    if command.forget_answers:
+        forget_answers(command.cwd)
     run = run_in(command.argv, command.cwd)
     if run.exit_code != 0:
         sys.stderr.write(run.stderr.decode(errors="replace"))
@@ -190,6 +203,15 @@ def commands_for(taskgov: str, repo: Path, project: Path, backlog: Backlog) -> l
     result = [
         Command("tg-plain", "taskgov", "plain", "`taskgov ready`", plain, repo),
         Command("tg-json", "taskgov", "json", "`taskgov ready --json`", (*plain, "--json"), repo),
+        Command(
+            "tg-edit-json",
+            "taskgov",
+            "json",
+            "`taskgov ready --json`, answer cache emptied first",
+            (*plain, "--json"),
+            repo,
+            forget_answers=True,
+        ),
     ]
     for via, exe, how in (
         ("npm", backlog.command, "npm's `backlog` command"),
@@ -308,7 +330,7 @@ def times(value: float | None) -> str:
 def table(timings: list[Timing]) -> str:
     by_key = {(t.size, t.command.key): t for t in timings}
     lines = [
-        "| command | tasks | runs | median (s) | min (s) | vs taskgov | peak RSS (MB) |",
+        "| command | tasks | runs | median (s) | min (s) | × warm taskgov | peak RSS (MB) |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for t in timings:
@@ -326,42 +348,56 @@ def table(timings: list[Timing]) -> str:
 
 
 def verdicts(timings: list[Timing], sizes: list[int]) -> list[str]:
-    """The two targets of issue 4, in words, with the numbers they rest on."""
+    """The ratios, and the two targets of issue 4 where the run measured what they are about:
+    Backlog.md at least 5x taskgov's time at 1,000 tasks, taskgov's 10,000-task time at most 3x
+    its 1,000-task time."""
     by_key = {(t.size, t.command.key): t for t in timings}
     lines: list[str] = []
-    small, large = min(sizes), max(sizes)
-    for output in ("plain", "json"):
-        tg = by_key.get((small, f"tg-{output}"))
-        npm = ratio(by_key.get((small, f"bl-npm-{output}")), tg)
-        binary = ratio(by_key.get((small, f"bl-bin-{output}")), tg)
-        if binary is None or npm is None:
-            continue
-        worst = min(binary, npm)
-        verdict = "met" if worst >= 5 else "not met"
-        what = "`ready --json` vs `--json`" if output == "json" else "`ready` vs `--plain`"
-        lines.append(
-            f"- {small:,} tasks, {what}: Backlog.md takes {times(binary)} taskgov's time "
-            f"(binary), {times(npm)} (npm command); target at least 5×: **{verdict}**"
-        )
-    if large != small:
+    for size in sizes:
         for output in ("plain", "json"):
-            grow = ratio(by_key.get((large, f"tg-{output}")), by_key.get((small, f"tg-{output}")))
-            if grow is None:
+            tg = by_key.get((size, f"tg-{output}"))
+            npm = ratio(by_key.get((size, f"bl-npm-{output}")), tg)
+            binary = ratio(by_key.get((size, f"bl-bin-{output}")), tg)
+            if binary is None or npm is None:
                 continue
-            verdict = "met" if grow <= 3 else "not met"
-            flag = " --json" if output == "json" else ""
-            lines.append(
-                f"- `taskgov ready{flag}`, {large:,} / {small:,} tasks: {times(grow)}; "
-                f"target at most 3×: **{verdict}**"
+            what = "`ready --json` vs `--json`" if output == "json" else "`ready` vs `--plain`"
+            line = (
+                f"- {size:,} tasks, {what}: Backlog.md takes {times(binary)} taskgov's time "
+                f"(binary), {times(npm)} (npm command)"
             )
-        other = ratio(by_key.get((large, "bl-bin-plain")), by_key.get((small, "bl-bin-plain")))
-        if other is not None:
+            if size == TARGET_SIZE:
+                met = min(binary, npm) >= TARGET_SPEEDUP
+                line += f"; target at least {TARGET_SPEEDUP}×: **{'met' if met else 'not met'}**"
+            lines.append(line)
+        edited = ratio(by_key.get((size, "bl-bin-json")), by_key.get((size, "tg-edit-json")))
+        if edited is not None:
             lines.append(
-                f"- For comparison, Backlog.md (binary, `--plain`), {large:,} / {small:,} tasks: "
-                f"{times(other)}"
+                f"- {size:,} tasks, after a change (taskgov's answer cache emptied, its parse "
+                f"cache warm): Backlog.md `--json` takes {times(edited)} taskgov's time (binary)"
             )
-    lines += [f"- {t.command.label}, {t.size:,} tasks: {t.note}" for t in timings if t.note]
-    return lines
+    small, large = min(sizes), max(sizes)
+    if large == small:
+        return lines
+    for key in ("tg-plain", "tg-json", "tg-edit-json"):
+        grow = ratio(by_key.get((large, key)), by_key.get((small, key)))
+        if grow is None:
+            continue
+        what = {"tg-plain": "", "tg-json": " --json", "tg-edit-json": " --json"}[key]
+        after = ", answer cache emptied first" if key == "tg-edit-json" else ""
+        line = f"- `taskgov ready{what}`{after}, {large:,} / {small:,} tasks: {times(grow)}"
+        if (small, large) == (TARGET_SIZE, 10 * TARGET_SIZE) and key != "tg-edit-json":
+            met = grow <= TARGET_GROWTH
+            line += f"; target at most {TARGET_GROWTH}×: **{'met' if met else 'not met'}**"
+        lines.append(line)
+    for output in ("plain", "json"):
+        key = f"bl-bin-{output}"
+        grow = ratio(by_key.get((large, key)), by_key.get((small, key)))
+        if grow is not None:
+            flag = "--json" if output == "json" else "--plain"
+            lines.append(
+                f"- Backlog.md (binary, `{flag}`), {large:,} / {small:,} tasks: {times(grow)}"
+            )
+    return lines + [f"- {t.command.label}, {t.size:,} tasks: {t.note}" for t in timings if t.note]
 
 
 # -- main ------------------------------------------------------------------------------------
