@@ -48,6 +48,7 @@ def render_markdown(plan: Mapping[str, Any], max_diagram_tasks: int = MAX_DIAGRA
     graph, graph_capped = diagrams.flowchart(plan, max_diagram_tasks)
     chart, chart_capped = diagrams.gantt(plan, max_diagram_tasks)
     tasks = list(plan.get("tasks", ()))
+    wave_of = {str(i): n for n, wave in enumerate(plan.get("waves", ()), 1) for i in wave}
     text = render(
         "plan.md.j2",
         plan_id=artifacts.plan_id(plan),
@@ -65,7 +66,7 @@ def render_markdown(plan: Mapping[str, Any], max_diagram_tasks: int = MAX_DIAGRA
             {"number": n, "count": len(wave), "ids": ", ".join(str(i) for i in wave)}
             for n, wave in enumerate(plan.get("waves", ()), 1)
         ],
-        rows=[_row(t) for t in tasks],
+        rows=[_row(t, wave_of) for t in tasks],
         soft_edges=[
             {
                 "source": _cell(e.get("from")),
@@ -130,12 +131,14 @@ def _summary(plan: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]]) -> lis
                 f"{h(plan['makespan'])} h" + (f" with {', '.join(limits)}" if limits else ""),
             )
         )
+        if plan.get("schedule_method"):
+            rows.append(("Scheduled by", str(plan["schedule_method"])))
     if plan.get("waves"):
         rows.append(("Waves", str(len(plan["waves"]))))
     return [(label, _cell(value)) for label, value in rows]
 
 
-def _row(task: Mapping[str, Any]) -> dict[str, str]:
+def _row(task: Mapping[str, Any], wave_of: Mapping[str, int]) -> dict[str, str]:
     h = diagrams.hours
     return {
         "id": _cell(task.get("id")),
@@ -150,7 +153,7 @@ def _row(task: Mapping[str, Any]) -> dict[str, str]:
         "start": h(task.get("earliest_start")),
         "finish": h(task.get("earliest_finish")),
         "slack": h(task.get("slack")),
-        "wave": _cell(task.get("wave")),
+        "wave": _cell(wave_of.get(str(task.get("id")))),  # numbered from 1, as in Waves
     }
 
 
