@@ -4,22 +4,23 @@ this runs on every ``validate``)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
+
+N = TypeVar("N", str, int)  # task ids, or indexes into a list of tasks
 
 
-def strongly_connected(
-    nodes: Iterable[str], successors: Mapping[str, Sequence[str]]
-) -> list[list[str]]:
+def strongly_connected(nodes: Iterable[N], successors: Mapping[N, Sequence[N]]) -> list[list[N]]:
     """Tarjan's algorithm, iterative (deep graphs must not hit the recursion limit)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
+    index: dict[N, int] = {}
+    low: dict[N, int] = {}
+    on_stack: set[N] = set()
+    stack: list[N] = []
+    components: list[list[N]] = []
     counter = 0
     for root in nodes:
         if root in index:
             continue
-        work: list[tuple[str, int]] = [(root, 0)]
+        work: list[tuple[N, int]] = [(root, 0)]
         while work:
             node, position = work.pop()
             if position == 0:
@@ -55,7 +56,7 @@ def strongly_connected(
     return components
 
 
-def find_cycles(nodes: Iterable[str], successors: Mapping[str, Sequence[str]]) -> list[list[str]]:
+def find_cycles(nodes: Iterable[N], successors: Mapping[N, Sequence[N]]) -> list[list[N]]:
     """One cycle per cyclic component, as a closed path ``[a, b, ..., a]`` starting at the
     component's smallest id; sorted, so output is deterministic."""
     cycles = []
@@ -70,22 +71,23 @@ def find_cycles(nodes: Iterable[str], successors: Mapping[str, Sequence[str]]) -
     return sorted(cycles)
 
 
-def _cycle_in(start: str, members: set[str], successors: Mapping[str, Sequence[str]]) -> list[str]:
+def _cycle_in(start: N, members: set[N], successors: Mapping[N, Sequence[N]]) -> list[N]:
     """A shortest cycle through ``start`` inside one component (breadth-first search)."""
-    parents: dict[str, str] = {}
+    parents: dict[N, N] = {}
     frontier = [start]
     while frontier:
-        following = []
+        following: list[N] = []
         for node in frontier:
             for child in sorted(successors.get(node, ())):
                 if child not in members:
                     continue
                 if child == start:
-                    path = [node]
+                    path: list[N] = [node]
                     while path[-1] != start:
                         path.append(parents[path[-1]])
                     path.reverse()
-                    return [*path, start]
+                    path.append(start)
+                    return path
                 if child not in parents:
                     parents[child] = node
                     following.append(child)

@@ -21,24 +21,24 @@ class Edge:
     prerequisite: str
     declarations: tuple[Dependency, ...]
 
-    @property
+    @cached_property
     def hard(self) -> bool:
         return any(d.hard for d in self.declarations)
 
-    @property
+    @cached_property
     def confidence(self) -> float:
         return max(d.confidence for d in self.declarations)
 
-    @property
+    @cached_property
     def type(self) -> str:
         typed = [d.type for d in self.declarations if d.source == "planning.depends_on"]
         return typed[0] if typed else self.declarations[0].type
 
-    @property
+    @cached_property
     def sources(self) -> tuple[str, ...]:
         return tuple(sorted({d.source for d in self.declarations}))
 
-    @property
+    @cached_property
     def ordered(self) -> bool:
         return self.type not in UNORDERED
 

@@ -88,7 +88,15 @@ def make_plan(
     path = critical_path(network, timing, rank)
     samples = options.samples or config.samples
     seed = config.seed if options.seed is None else options.seed
-    simulation = simulate(network, depth, samples=samples, seed=seed, deadline=options.deadline)
+    redundant = redundant_edges(network, order)
+    simulation = simulate(
+        network,
+        depth,
+        samples=samples,
+        seed=seed,
+        deadline=options.deadline,
+        redundant=[(a, b) for a, b, _ in redundant],
+    )
     demands = _demands(network, capacities, workers)
     limits = dict(capacities)
     if workers is not None:
@@ -140,7 +148,7 @@ def make_plan(
             "redundant_edges": [
                 {"from": ids[a], "to": ids[b], "via": ids[v]}
                 for a, b, v in sorted(
-                    redundant_edges(network, order),
+                    redundant,
                     key=lambda e: (id_key(ids[e[0]]), id_key(ids[e[1]])),
                 )
             ],

@@ -11,7 +11,7 @@ per level instead of a Python loop per task and sample.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +21,10 @@ from taskgov.spec.effort import Estimate
 if TYPE_CHECKING:
     import numpy as np
 
-CELLS_PER_BLOCK = 4_000_000  # tasks x samples held at once (32 MB of float64)
+CELLS_PER_BLOCK = 8_000_000  # tasks x samples held at once (64 MB of float64)
+QUANTILES = 4096  # equal-probability bins per duration distribution
+MODE_STEPS = 200  # where the mode sits in the range, in steps of 0.5%
+CDF_GRID = 20_001  # points on which each distribution's CDF is integrated
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,16 @@ def simulate(
     samples: int = 10_000,
     seed: int = 0,
     deadline: float | None = None,
+    redundant: Collection[tuple[int, int]] = (),
 ) -> Simulation:
-    """Percentiles of the project duration over ``samples`` draws (reproducible by ``seed``)."""
+    """Percentiles of the project duration over ``samples`` draws (reproducible by ``seed``).
+
+    ``redundant``: (prerequisite, dependent) edges implied by longer paths; they cannot change
+    a longest path, so leaving them out only saves time.
+    """
     import numpy as np
 
-    totals = project_durations(network, depth, samples=samples, seed=seed)
+    totals = project_durations(network, depth, samples=samples, seed=seed, redundant=redundant)
     p50, p80, p95 = (float(v) for v in np.percentile(totals, [50, 80, 95]))
     probability = None
     if deadline is not None:
@@ -96,7 +104,12 @@ def simulate(
 
 
 def project_durations(
-    network: Network, depth: Sequence[int], *, samples: int, seed: int
+    network: Network,
+    depth: Sequence[int],
+    *,
+    samples: int,
+    seed: int,
+    redundant: Collection[tuple[int, int]] = (),
 ) -> np.ndarray:
     """The simulated project duration of each sample."""
     import numpy as np
@@ -106,9 +119,11 @@ def project_durations(
         return np.zeros(samples)
     lows = np.array([e.optimistic for e in network.estimates], dtype=float)
     spreads = np.array([e.pessimistic - e.optimistic for e in network.estimates], dtype=float)
-    shapes = np.array([beta_pert(e) for e in network.estimates], dtype=float)
     uncertain = np.flatnonzero(spreads > 0)
-    plan = _level_plan(network, depth)
+    tables, rows = _quantile_tables([network.estimates[i] for i in uncertain])
+    flat_tables = tables.ravel()
+    offsets = (rows * QUANTILES)[:, None]
+    chains, merges = _level_plan(network, depth, set(redundant))
     rng = np.random.default_rng(seed)
     block = max(1, min(samples, CELLS_PER_BLOCK // size))
     totals = np.empty(samples)
@@ -116,44 +131,82 @@ def project_durations(
         count = min(block, samples - first)
         finish = np.repeat(lows[:, None], count, axis=1)
         if uncertain.size:
-            draws = rng.beta(
-                shapes[uncertain, 0][:, None],
-                shapes[uncertain, 1][:, None],
-                (uncertain.size, count),
-            )
-            finish[uncertain] += spreads[uncertain][:, None] * draws
+            picks = rng.integers(0, QUANTILES, (uncertain.size, count))
+            picks += offsets
+            finish[uncertain] += spreads[uncertain][:, None] * flat_tables[picks]
         # finish holds durations; adding each task's start (its prerequisites' latest finish)
         # level by level turns it into finish times.
-        for dependents, sources, offsets in plan:
-            finish[dependents] += np.maximum.reduceat(finish[sources], offsets, axis=0)
+        for (followers, leaders), (dependents, sources, starts) in zip(chains, merges, strict=True):
+            if followers.size:
+                finish[followers] += finish[leaders]
+            if dependents.size:
+                finish[dependents] += np.maximum.reduceat(finish[sources], starts, axis=0)
         totals[first : first + count] = finish.max(axis=0)
     return totals
 
 
+def _quantile_tables(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse-CDF tables of the beta-PERT shapes in use, and each estimate's table row.
+
+    Drawing a uniform integer and looking up its quantile is several times faster than numpy's
+    beta sampler, which matters at 10,000 tasks x 10,000 samples. Every beta-PERT shape is set
+    by where the mode sits in the range, r = (m - o) / (p - o); r is rounded to 1/200 of the
+    range, and each table holds the quantiles at the midpoints of 4,096 equal-probability bins.
+    """
+    import numpy as np
+
+    ratios = np.array(
+        [(e.likely - e.optimistic) / (e.pessimistic - e.optimistic) for e in estimates]
+    )
+    steps = np.rint(ratios * MODE_STEPS).astype(np.intp)
+    used, rows = np.unique(steps, return_inverse=True)
+    grid = np.linspace(0.0, 1.0, CDF_GRID)
+    probabilities = (np.arange(QUANTILES) + 0.5) / QUANTILES
+    tables = np.empty((used.size, QUANTILES))
+    for row, step in enumerate(used):
+        alpha = 1 + 4 * step / MODE_STEPS
+        beta = 6 - alpha  # beta-PERT: alpha + beta = 6
+        density = grid ** (alpha - 1) * (1 - grid) ** (beta - 1)
+        cdf = np.concatenate(([0.0], np.cumsum((density[1:] + density[:-1]) / 2)))
+        tables[row] = np.interp(probabilities, cdf / cdf[-1], grid)
+    return tables, rows.reshape(-1).astype(np.intp)
+
+
 def _level_plan(
-    network: Network, depth: Sequence[int]
-) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per level above 0: the tasks, their prerequisites flattened, and where each task's run
-    of prerequisites starts (for ``reduceat``)."""
+    network: Network, depth: Sequence[int], redundant: set[tuple[int, int]]
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Per level above 0: tasks with one prerequisite and that prerequisite (a plain gather),
+    and tasks with several: their prerequisites flattened and where each task's run starts
+    (for ``reduceat``)."""
     import numpy as np
 
     by_level: dict[int, list[int]] = {}
     for node, d in enumerate(depth):
         if d:
             by_level.setdefault(d, []).append(node)
-    plan = []
+    chains = []
+    merges = []
     for level in sorted(by_level):
-        nodes = by_level[level]
+        followers: list[int] = []
+        leaders: list[int] = []
+        dependents: list[int] = []
         sources: list[int] = []
-        offsets: list[int] = []
-        for node in nodes:
-            offsets.append(len(sources))
-            sources.extend(network.preds[node])
-        plan.append(
+        starts: list[int] = []
+        for node in by_level[level]:
+            preds = [p for p in network.preds[node] if (p, node) not in redundant]
+            if len(preds) == 1:
+                followers.append(node)
+                leaders.append(preds[0])
+            else:
+                dependents.append(node)
+                starts.append(len(sources))
+                sources.extend(preds)
+        chains.append((np.array(followers, dtype=np.intp), np.array(leaders, dtype=np.intp)))
+        merges.append(
             (
-                np.array(nodes, dtype=np.intp),
+                np.array(dependents, dtype=np.intp),
                 np.array(sources, dtype=np.intp),
-                np.array(offsets, dtype=np.intp),
+                np.array(starts, dtype=np.intp),
             )
         )
-    return plan
+    return chains, merges

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from taskgov.graph.cycles import find_cycles
 from taskgov.repo import Repository
 from taskgov.spec.effort import Estimate
-from taskgov.spec.task import Task, id_key
+from taskgov.spec.task import Task
 from taskgov.state import TaskState
 
 DONE = frozenset({"completed", "cancelled"})
@@ -123,18 +123,19 @@ def build_network(
         edges.append(plan_edge)
         preds[after].append(before)
         succs[before].append(after)
-    cycles = find_cycles(
-        [t.id for t in in_scope],
-        {t.id: [in_scope[p].id for p in preds[i]] for i, t in enumerate(in_scope) if preds[i]},
-    )
+    # On indexes, which sort in natural id order: cycles come out as validate prints them.
+    cycles = [
+        [in_scope[node].id for node in cycle]
+        for cycle in find_cycles(range(len(in_scope)), dict(enumerate(preds)))
+    ]
     return Network(
         tasks=tuple(in_scope),
         statuses=tuple(states[t.id].status for t in in_scope),
         estimates=tuple(task_estimate(t, config.default_hours) for t in in_scope),
         preds=tuple(tuple(sorted(p)) for p in preds),
         succs=tuple(tuple(sorted(s)) for s in succs),
-        edges=tuple(sorted(edges, key=_edge_key)),
-        soft=tuple(sorted(soft, key=_edge_key)),
+        edges=tuple(sorted(edges, key=lambda e: (index[e.prerequisite], index[e.dependent]))),
+        soft=tuple(sorted(soft, key=lambda e: (index[e.prerequisite], index[e.dependent]))),
         cycles=tuple(tuple(c) for c in cycles),
         index=index,
     )
@@ -152,7 +153,3 @@ def _soft_reason(edge: PlanEdge, ordered: bool, threshold: float) -> str:
     if edge.confidence < threshold:
         return f"confidence {edge.confidence:g} below {threshold:g}"
     return ""
-
-
-def _edge_key(edge: PlanEdge) -> tuple[object, ...]:
-    return (id_key(edge.prerequisite), id_key(edge.dependent))
