@@ -13,7 +13,14 @@ import click
 from taskgov import __version__
 from taskgov import output as ui
 from taskgov.checks.catalog import RULES
-from taskgov.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, TaskgovError, UsageError
+from taskgov.errors import (
+    EXIT_CYCLE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    TaskgovError,
+    UsageError,
+)
 
 EXIT_CODES = """\b
 Exit codes: 0 ok (warnings allowed) · 1 problems found · 2 bad usage or
@@ -585,7 +592,6 @@ def plan(
     schedule respects policy.yaml's resources and --workers. Exits 3 on a dependency cycle.
     """
     from taskgov.commands import plan_data
-    from taskgov.errors import EXIT_CYCLE
     from taskgov.plan.build import PlanOptions
 
     if as_json and fmt not in (None, "json"):
@@ -666,6 +672,61 @@ def _print_plan(data: dict[str, Any]) -> None:
         ui.out(f"  {number}. {shown}")
     for note in data["assumptions"]:
         ui.err(f"note: {note}")
+
+
+@cli.command(epilog="Example: taskgov stats --workers 3 --json | jq .duration")
+@json_option
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Team size for the duration estimate (policy: planning.workers, else 3).",
+)
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
+    """Count tasks by status, priority, milestone, phase and type; total the estimates.
+
+    Also the critical path of the remaining work, the share of it that can run beside the
+    critical path, and how long it takes with one worker and with N (a resource-feasible
+    schedule that respects policy.yaml's resources).
+    """
+    from taskgov.plan.stats import project_stats
+    from taskgov.state import derive_states
+
+    repo, activity = _env(ctx).repo_and_history()
+    data = project_stats(repo, derive_states(repo, activity), workers)
+    if as_json:
+        ui.emit_json(data)
+        return EXIT_OK
+    ui.out(f"{data['tasks']} tasks: " + _counts(data["by_status"]))
+    for key in ("priority", "milestone", "phase", "type"):
+        ui.out(f"by {key}: " + _counts(data[f"by_{key}"]))
+    hours = data["hours"]
+    ui.out(
+        f"hours: {hours['total']:g} estimated, {hours['completed']:g} completed, "
+        f"{hours['remaining']:g} remaining"
+    )
+    if "cycles" in data:
+        for cycle in data["cycles"]:
+            ui.err("dependency cycle: " + " -> ".join(cycle))
+        return EXIT_CYCLE
+    path = data["critical_path"]
+    ui.out(f"critical path: {path['hours']:g} h through {len(path['tasks'])} tasks")
+    ui.out(
+        f"parallelizable: {data['parallelizable_share'] * 100:.0f}% of the remaining work can "
+        "run beside the critical path"
+    )
+    duration = data["duration"]
+    speedup = f" ({duration['speedup']:g}x)" if duration["speedup"] else ""
+    ui.out(
+        f"duration: {duration['one_worker_hours']:g} h with 1 worker, "
+        f"{duration['team_hours']:g} h with {duration['workers']} workers{speedup}"
+    )
+    return EXIT_OK
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return " · ".join(f"{key} {value}" for key, value in counts.items()) or "none"
 
 
 @cli.group()

@@ -387,3 +387,102 @@ def test_policy_planning_defaults_apply(run, repo: GitRepo) -> None:
     bad = run(repo.path, "plan")
     assert bad.code == 2
     assert "docs/governance/policy.yaml:2: planning.samples:" in bad.err
+
+
+def test_stats_counts_hours_and_the_team_duration(run, repo: GitRepo) -> None:
+    write_reliable(repo)
+    data = run(repo.path, "stats", "--json", "--workers", "2").json()
+    assert data["tasks"] == 14
+    assert data["by_status"] == {"ready": 1, "blocked": 13}
+    assert data["by_milestone"] == {"M1": 14}
+    work = sum((o + 4 * m + p) / 6 for _, o, m, p, _ in RELIABLE)
+    assert data["hours"]["remaining"] == pytest.approx(work, abs=0.01)
+    assert data["critical_path"] == {"tasks": [tid(x) for x in "ABCEFJLN"], "hours": 44}
+    assert data["parallelizable_share"] == pytest.approx(1 - 44 / work, abs=1e-4)
+    duration = data["duration"]
+    assert duration["one_worker_hours"] == pytest.approx(work, abs=0.01)
+    # Two workers cannot beat the critical path, nor half the work.
+    assert max(44, work / 2) <= duration["team_hours"] < work
+    text = run(repo.path, "stats", "--workers", "2").out
+    assert "critical path: 44 h through 8 tasks" in text
+    assert f"with 2 workers ({duration['speedup']:g}x)" in text
+
+
+def test_the_schedule_respects_workers_and_resources(run, repo: GitRepo) -> None:
+    from taskgov.plan.rcpsp import Project, check
+
+    write_reliable(repo)
+    data = run(repo.path, "plan", "--json", "--workers", "1").json()
+    tasks = {t["id"]: t for t in data["tasks"]}
+    assert data["makespan"] == pytest.approx(sum(t["expected"] for t in tasks.values()), abs=0.05)
+    ids = [t["id"] for t in data["tasks"]]
+    starts = {row["id"]: row["start"] for row in data["schedule"]}
+    succs = {i: [] for i in ids}
+    for edge in data["edges"]:
+        succs[edge["from"]].append(ids.index(edge["to"]))
+    project = Project(
+        durations=tuple(tasks[i]["expected"] for i in ids),
+        successors=tuple(tuple(succs[i]) for i in ids),
+        demands=tuple((1.0,) for _ in ids),
+        capacities=(1.0,),
+    )
+    assert check(project, [starts[i] for i in ids], tolerance=0.02) == []
+    two = run(repo.path, "plan", "--json", "--workers", "2").json()
+    assert 44 <= two["makespan"] < data["makespan"]
+
+
+def test_plan_out_writes_the_artifacts_deterministically(run, repo: GitRepo, monkeypatch) -> None:
+    write_reliable(repo)
+    out = repo.path / "build" / "plan"
+    first = run(repo.path, "plan", "--out", str(out))
+    assert first.code == 0, first.err
+    written = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert sorted(written) == ["Plan.md", "dag.json", "waves.json"]
+    assert b"```mermaid\ngantt" in written["Plan.md"]
+    again = run(repo.path, "plan", "--out", str(out))
+    assert again.code == 0
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == written
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "86400")
+    stamped = run(repo.path, "plan", "--json").json()
+    assert stamped["generated_at"] == "1970-01-02T00:00:00Z"
+
+
+def test_ready_answers_from_the_cache_until_something_changes(
+    run, repo: GitRepo, monkeypatch
+) -> None:
+    from taskgov.spec import snapshot
+
+    repo.commit(
+        "specs",
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002"),
+        },
+    )
+    answer = repo.path / ".git" / "taskgov" / "ready.answer"
+
+    def ids() -> list[str]:
+        return [t["id"] for t in run(repo.path, "ready", "--json").json()["ready"]]
+
+    # Files written in the last two seconds are "racy": no answer is cached for them.
+    assert ids() == ["TASK-2026-001", "TASK-2026-002"]
+    assert not answer.exists()
+    monkeypatch.setattr(snapshot, "RACY_NS", 0)  # what two seconds of waiting would do
+    assert ids() == ["TASK-2026-001", "TASK-2026-002"]
+    assert answer.exists()
+    cached = answer.read_bytes()
+    assert ids() == ["TASK-2026-001", "TASK-2026-002"]
+    assert answer.read_bytes() == cached  # answered from the cache
+    # An edit of the same size is seen through the file's stat data.
+    spec = repo.spec("TASK-2026-002")
+    spec.write_text(spec.read_text().replace('"ready"', '"draft"'))
+    assert ids() == ["TASK-2026-001"]
+    # A commit that closes a task changes HEAD, and with it the answer.
+    repo.git("add", "-A")
+    repo.git("commit", "-qm", "Finish it\n\nCloses: TASK-2026-001")
+    assert ids() == []
+    # So does the policy: the answer is computed and stored again.
+    before = answer.read_bytes()
+    repo.write({"docs/governance/policy.yaml": "estimates:\n  default_hours: 3\n"})
+    assert ids() == []
+    assert answer.read_bytes() != before
