@@ -7,6 +7,9 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     report = taskgov.validate(repo)          # problems, exit_code
     for task in taskgov.frontier(repo):       # ready tasks, most urgent first
         print(task.id, task.title)
+    states = taskgov.derive_states(repo)
+    plan = taskgov.make_plan(repo, states, taskgov.PlanOptions(workers=3))
+    print(plan["critical_path"], plan["estimates"]["p80"])
 
 Names are imported on first use, so that ``import taskgov`` (and the git hooks, which import
 ``taskgov.git.trailers``) stay fast.
@@ -29,6 +32,7 @@ _EXPORTS = {
     "Estimate": "taskgov.spec.effort",
     "InputError": "taskgov.errors",
     "NotFoundError": "taskgov.errors",
+    "PlanOptions": "taskgov.plan.build",
     "Problem": "taskgov.problems",
     "Report": "taskgov.checks.report",
     "Repository": "taskgov.repo",
@@ -41,8 +45,11 @@ _EXPORTS = {
     "frontier": "taskgov.state",
     "load_config": "taskgov.config",
     "load_repo": "taskgov.repo",
+    "make_plan": "taskgov.plan.build",
     "parse_effort": "taskgov.spec.effort",
     "parse_trailers": "taskgov.git.trailers",
+    "project_stats": "taskgov.plan.stats",
+    "read_activity": "taskgov.git.activity",
     "validate": "taskgov.checks.report",
 }
 
@@ -56,6 +63,7 @@ __all__ = [
     "Estimate",
     "InputError",
     "NotFoundError",
+    "PlanOptions",
     "Problem",
     "Report",
     "Repository",
@@ -69,8 +77,11 @@ __all__ = [
     "frontier",
     "load_config",
     "load_repo",
+    "make_plan",
     "parse_effort",
     "parse_trailers",
+    "project_stats",
+    "read_activity",
     "validate",
 ]
 
@@ -100,7 +111,10 @@ if TYPE_CHECKING:
         TaskgovError,
         UsageError,
     )
+    from taskgov.git.activity import read_activity
     from taskgov.git.trailers import parse_trailers
+    from taskgov.plan.build import PlanOptions, make_plan
+    from taskgov.plan.stats import project_stats
     from taskgov.problems import Problem, Severity
     from taskgov.repo import Repository, load_repo
     from taskgov.spec.effort import EffortError, Estimate, parse_effort

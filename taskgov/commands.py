@@ -7,7 +7,7 @@ from typing import Any
 
 from taskgov.git.activity import Activity
 from taskgov.repo import Repository
-from taskgov.spec.task import Task, id_key
+from taskgov.spec.task import Task
 from taskgov.state import TaskState, derive_states, frontier
 
 
@@ -131,10 +131,10 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
     Slack is how many hours a task can slip before the remaining work takes longer
     (``null`` while a dependency cycle makes the critical path undefined).
     """
+    from taskgov.plan.build import remaining_slack
+
     states = derive_states(repo, activity)
     slack = remaining_slack(repo, states)
-    tasks = frontier(repo, states)
-    tasks.sort(key=lambda t: (t.priority_rank, slack.get(t.id, 0.0), id_key(t.id)))
     return {
         "ready": [
             {
@@ -146,21 +146,9 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
                 "estimate_hours": t.estimate.as_dict() if t.estimate else None,
                 "path": t.path,
             }
-            for t in tasks
+            for t in frontier(repo, states, slack=slack)
         ]
     }
-
-
-def remaining_slack(repo: Repository, states: dict[str, TaskState]) -> dict[str, float]:
-    """Hours each remaining task can slip without delaying the rest (empty on a cycle)."""
-    from taskgov.plan.build import timing_of
-    from taskgov.plan.network import build_network
-
-    network = build_network(repo, states)
-    if network.cycles:
-        return {}
-    _, timing = timing_of(network)
-    return {t.id: round(timing.slack(n), 2) for n, t in enumerate(network.tasks)}
 
 
 def stamp(repo: Repository) -> str:

@@ -86,8 +86,14 @@ def frontier(
     repo: Repository,
     states: Mapping[str, TaskState] | None = None,
     activity: Activity | None = None,
+    slack: Mapping[str, float] | None = None,
 ) -> list[Task]:
-    """Tasks that can start now, most urgent first (priority, then id)."""
+    """Tasks that can start now, most urgent first: by priority, then critical-path slack
+    (hours a task can slip before the remaining work takes longer), then id."""
     states = states or derive_states(repo, activity)
+    if slack is None:
+        from taskgov.plan.build import remaining_slack
+
+        slack = remaining_slack(repo, states)
     ready = [t for t in repo.tasks.values() if t.valid and states[t.id].status == "ready"]
-    return sorted(ready, key=lambda t: (t.priority_rank, id_key(t.id)))
+    return sorted(ready, key=lambda t: (t.priority_rank, slack.get(t.id, 0.0), id_key(t.id)))

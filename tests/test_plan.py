@@ -486,3 +486,19 @@ def test_ready_answers_from_the_cache_until_something_changes(
     repo.write({"docs/governance/policy.yaml": "estimates:\n  default_hours: 3\n"})
     assert ids() == []
     assert answer.read_bytes() != before
+
+
+def test_the_library_plans_like_the_cli(run, repo: GitRepo) -> None:
+    import taskgov
+
+    write_reliable(repo)
+    loaded = taskgov.load_repo(repo.path)
+    activity = taskgov.read_activity(loaded.root, loaded.config.target_branch)
+    states = taskgov.derive_states(loaded, activity)
+    plan = taskgov.make_plan(loaded, states, taskgov.PlanOptions(workers=2, deadline=47))
+    cli = run(repo.path, "plan", "--json", "--workers", "2", "--deadline", "47").json()
+    assert plan["critical_path"] == cli["critical_path"]
+    assert plan["estimates"] == cli["estimates"]
+    assert plan["schedule"] == cli["schedule"]
+    assert [t.id for t in taskgov.frontier(loaded, states)] == [tid("A")]
+    assert taskgov.project_stats(loaded, states, 2)["critical_path"]["hours"] == 44

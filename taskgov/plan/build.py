@@ -54,6 +54,15 @@ def timing_of(network: Network) -> tuple[list[int], Timing]:
     return order, critical_path_method(network, order, [e.expected for e in network.estimates])
 
 
+def remaining_slack(repo: Repository, states: Mapping[str, TaskState]) -> dict[str, float]:
+    """Hours each remaining task can slip without delaying the rest (empty on a cycle)."""
+    network = build_network(repo, states)
+    if network.cycles:
+        return {}
+    _, timing = timing_of(network)
+    return {t.id: round(timing.slack(n), 2) for n, t in enumerate(network.tasks)}
+
+
 def make_plan(
     repo: Repository,
     states: Mapping[str, TaskState],
