@@ -289,16 +289,15 @@ def measure(
     for command in commands:
         run = run_ok(command)
         first[command.key] = run
-        timings[command.key].max_rss_kb = run.max_rss_kb or 0
         progress(f"  {command.key} {size} warm-up: {run.seconds:.2f} s")
     active = list(commands)
     slow = [c for c in commands if c.tool == "backlog" and first[c.key].seconds > cap]
     if slow:
+        longest = max(first[c.key].seconds for c in slow)
         for command in (c for c in commands if c.tool == "backlog"):
-            timings[command.key].note = (
-                f"skipped: an untimed run took {max(first[c.key].seconds for c in slow):.0f} s, "
-                f"over the {cap:g} s cap"
-            )
+            timing = timings[command.key]
+            timing.note = f"skipped: an untimed run took {longest:.0f} s, over the {cap:g} s cap"
+            timing.max_rss_kb = first[command.key].max_rss_kb or 0  # what it needed untimed
         active = [c for c in commands if c.tool != "backlog"]
     for index in range(repeat):
         shift = index % len(active)
@@ -375,6 +374,7 @@ def verdicts(timings: list[Timing], sizes: list[int]) -> list[str]:
                 f"- {size:,} tasks, after a change (taskgov's answer cache emptied, its parse "
                 f"cache warm): Backlog.md `--json` takes {times(edited)} taskgov's time (binary)"
             )
+    lines += [f"- {t.command.label}, {t.size:,} tasks: {t.note}" for t in timings if t.note]
     small, large = min(sizes), max(sizes)
     if large == small:
         return lines
@@ -397,7 +397,7 @@ def verdicts(timings: list[Timing], sizes: list[int]) -> list[str]:
             lines.append(
                 f"- Backlog.md (binary, `{flag}`), {large:,} / {small:,} tasks: {times(grow)}"
             )
-    return lines + [f"- {t.command.label}, {t.size:,} tasks: {t.note}" for t in timings if t.note]
+    return lines
 
 
 # -- main ------------------------------------------------------------------------------------
