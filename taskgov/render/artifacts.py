@@ -78,9 +78,20 @@ def tasks_hash(plan: Mapping[str, Any]) -> str:
     )
 
 
+_last_plan_id: list[tuple[Mapping[str, Any], str]] = []
+
+
 def plan_id(plan: Mapping[str, Any]) -> str:
-    """A short, stable id of the whole plan, shared by dag.json, waves.json and Plan.md."""
-    return "plan-" + content_hash(plan)[:16]
+    """A short, stable id of the whole plan, shared by dag.json, waves.json and Plan.md.
+
+    Hashing a 10,000-task plan takes a second, and the three artifacts ask for it in turn,
+    so the id of the last plan object asked about is kept (plans are not changed once made).
+    """
+    if _last_plan_id and _last_plan_id[0][0] is plan:
+        return _last_plan_id[0][1]
+    found = "plan-" + content_hash(plan)[:16]
+    _last_plan_id[:] = [(plan, found)]
+    return found
 
 
 def depths(plan: Mapping[str, Any]) -> dict[str, int]:
