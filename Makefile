@@ -32,6 +32,9 @@ run: example
 	@echo '$$ taskgov -C $(EXAMPLE) list'
 	@$(BIN)/taskgov -C $(EXAMPLE) list
 	@echo
+	@echo '$$ taskgov -C $(EXAMPLE) plan --workers 2'
+	@$(BIN)/taskgov -C $(EXAMPLE) plan --workers 2
+	@echo
 	@echo '$$ taskgov -C $(EXAMPLE) ready'
 	@$(BIN)/taskgov -C $(EXAMPLE) ready
 

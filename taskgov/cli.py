@@ -28,8 +28,8 @@ unreadable input · 3 dependency cycle · 130 interrupted."""
 
 MAIN_HELP = f"""Git-native governance for repositories where people and AI agents work side by side.
 
-Task specs live as YAML in docs/tasks/active/. taskgov reads them (and, later, the commit
-history) to validate them, list them and say what can start now.
+Task specs live as YAML in docs/tasks/active/. taskgov reads them and the commit history to
+validate them, plan them and say what can start now.
 
 \b
 Start here:
@@ -37,6 +37,9 @@ Start here:
   taskgov new "Implement the parser" --priority high --estimate 4,6,12
   taskgov validate                      schema, dependency and quality checks
   taskgov ready                         the frontier: tasks that can start now
+  taskgov plan --workers 3              critical path, P50/P80/P95, waves, schedule
+  taskgov stats                         counts, hours, 1 vs N workers
+  taskgov roadmap --write               milestone tables in docs/tasks/index.md
   taskgov list --json                   every task, for scripts
   taskgov decision new "Use X over Y"    record why, with alternatives
   taskgov hooks install                 enforce the commit policy in this clone
