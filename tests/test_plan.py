@@ -502,3 +502,48 @@ def test_the_library_plans_like_the_cli(run, repo: GitRepo) -> None:
     assert plan["schedule"] == cli["schedule"]
     assert [t.id for t in taskgov.frontier(loaded, states)] == [tid("A")]
     assert taskgov.project_stats(loaded, states, 2)["critical_path"]["hours"] == 44
+
+
+def test_leaving_out_transitive_edges_does_not_change_the_simulation(repo: GitRepo) -> None:
+    import numpy as np
+
+    import taskgov
+    from taskgov.plan.build import timing_of
+    from taskgov.plan.cpm import levels
+    from taskgov.plan.montecarlo import project_durations
+    from taskgov.plan.network import build_network
+
+    write_reliable(repo)
+    loaded = taskgov.load_repo(repo.path)
+    network = build_network(loaded, taskgov.derive_states(loaded))
+    order, _ = timing_of(network)
+    depth = levels(network, order)
+    # B -> H would be implied by B -> C -> E -> H: add it as a declared, redundant edge.
+    extra = [(network.index[tid("B")], network.index[tid("H")])]
+    preds = [list(p) for p in network.preds]
+    preds[extra[0][1]].append(extra[0][0])
+    widened = Network(
+        network.tasks,
+        network.statuses,
+        network.estimates,
+        tuple(tuple(sorted(p)) for p in preds),
+        network.succs,
+        (),
+        (),
+    )
+    plain = project_durations(network, depth, samples=2000, seed=1)
+    with_edge = project_durations(widened, depth, samples=2000, seed=1)
+    skipped = project_durations(widened, depth, samples=2000, seed=1, redundant=extra)
+    assert np.array_equal(plain, with_edge)
+    assert np.array_equal(plain, skipped)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"), [("mermaid", "flowchart"), ("dot", "digraph"), ("md", "#")]
+)
+def test_plan_prints_other_formats(run, repo: GitRepo, fmt: str, start: str) -> None:
+    write_reliable(repo)
+    result = run(repo.path, "plan", "--format", fmt)
+    assert result.code == 0, result.err
+    assert result.out.lstrip().startswith(start)
+    assert tid("N").replace("-", "_") in result.out or tid("N") in result.out
