@@ -148,6 +148,8 @@ class Search:
         self.population: list[Individual] = []
 
     def done(self) -> bool:
+        if not self.count:
+            return False  # whatever the limits, there is one schedule to return
         if self.count >= self.budget or self.best.length <= self.bound + EPS:
             return True
         return self.deadline is not None and time.monotonic() > self.deadline
