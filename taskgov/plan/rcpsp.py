@@ -111,7 +111,7 @@ def prepare(project: Project) -> Network:
     )
 
 
-def _latest_finish(net: Network) -> tuple[list[float], float]:
+def latest_finish(net: Network) -> tuple[list[float], float]:
     """Latest finish times without resources, against the critical path length."""
     durations, preds = net.durations, net.preds
     finish = [0.0] * len(durations)
@@ -136,24 +136,27 @@ def lower_bound(net: Network, critical_path: float) -> float:
     return max(critical_path, *energy)
 
 
-def _rules(net: Network, latest: list[float]) -> list[list[float]]:
+MTS_LIMIT = 5000  # its bit sets of successors grow with the square of the project
+
+
+def priority_rules(net: Network, latest: list[float]) -> dict[str, list[float]]:
     """Priority values (smaller is more urgent) of the classic rules, best first as measured
-    on PSPLIB j30 after justification: latest finish time, most total successors, latest
+    on PSPLIB j30 (bench/bench_psplib.py): latest finish time, most total successors, latest
     start time, greatest rank positional weight."""
     durations, succs = net.durations, net.succs
     n = len(durations)
-    reach = [0] * n  # bit set of every transitive successor
-    for j in reversed(net.topo):
-        bits = 0
-        for s in succs[j]:
-            bits |= reach[s] | (1 << s)
-        reach[j] = bits
-    return [
-        latest,
-        [-float(reach[j].bit_count()) for j in range(n)],
-        [latest[j] - durations[j] for j in range(n)],
-        [-durations[j] - sum(durations[s] for s in succs[j]) for j in range(n)],
-    ]
+    rules = {"LFT": latest}
+    if n <= MTS_LIMIT:
+        reach = [0] * n  # bit set of every transitive successor
+        for j in reversed(net.topo):
+            bits = 0
+            for s in succs[j]:
+                bits |= reach[s] | (1 << s)
+            reach[j] = bits
+        rules["MTS"] = [-float(reach[j].bit_count()) for j in range(n)]
+    rules["LST"] = [latest[j] - durations[j] for j in range(n)]
+    rules["GRPW"] = [-durations[j] - sum(durations[s] for s in succs[j]) for j in range(n)]
+    return rules
 
 
 def default_effort(activities: int) -> int:
@@ -179,11 +182,11 @@ def solve(
     n = len(net.durations)
     if not n:
         return Schedule((), 0.0, 0.0, 0, METHOD)
-    latest, critical = _latest_finish(net)
+    latest, critical = latest_finish(net)
     budget = max(1, effort if effort is not None else default_effort(n))
     deadline = None if time_limit is None else time.monotonic() + time_limit
     search = Search(net, budget, lower_bound(net, critical), random.Random(seed), deadline)
-    search.rules(_rules(net, latest), project.tie_break or tuple(range(n)))
+    search.rules(list(priority_rules(net, latest).values()), project.tie_break or tuple(range(n)))
     mean = sum(net.durations) / n
     search.sample(latest, max(mean / 5.0, EPS), POPULATION)
     search.evolve()
