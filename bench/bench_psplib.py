@@ -52,6 +52,12 @@ from taskgov.plan.rcpsp import (
     solve,
 )
 
+ABOUT = """\
+In one process, on the 240 PSPLIB j30 instances (30 activities, 4 renewable resources): every
+schedule re-verified with `rcpsp.check`; deviation = (makespan - proven optimum) / optimum. Solve
+times are per instance, without reading the file. The default effort is 120,000 activity
+placements' worth of schedules (3,750 for 32 jobs), deterministic: the same numbers on any machine,
+only the times differ."""
 HERE = Path(__file__).resolve().parent
 J30 = HERE.parent.parent / "shared" / "corpus" / "psplib" / "j30"
 
@@ -214,13 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         result = solve(project)
         elapsed = time.perf_counter() - clock
         feasible = "feasible" if not check(project, result.starts) else "INFEASIBLE"
-        lines.append(
+        lines += [
+            "",
             f"- Generated project, {args.large:,} activities, {3 * args.large:,} precedences, "
             f"people 8 / gpu 2 / staging 1: solved in {elapsed:.2f} s, {result.schedules} "
             f"schedules, makespan {result.makespan:g} h, "
             f"{result.makespan / result.lower_bound - 1:.2%} above the lower bound, "
-            f"{feasible} (`rcpsp.check`)"
-        )
+            f"{feasible} (`rcpsp.check`)",
+        ]
     if args.cli:
         step = max(1, len(names) // args.cli)
         lines += [
@@ -242,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             started,
             describe_others(meter.others()),
         )
-        body = f"Command: `{command}`\n\n" + "\n".join(info) + "\n\n" + text
+        body = f"Command: `{command}`\n\n" + "\n".join(info) + "\n\n" + ABOUT + "\n\n" + text
         write_section("bench_psplib", "Resource-constrained scheduling: PSPLIB j30", body)
     return 0
 

@@ -179,18 +179,8 @@ def test_fractional_durations_and_demands_leave_no_drift() -> None:
     result = solve(chain)
     assert result.makespan == pytest.approx(2.0)
     assert check(chain, result.starts) == []
-    rng = random.Random(5)
-    for _ in range(20):
-        n = 25
-        instance = project(
-            [rng.choice([0.25, 0.1, 1 / 3, 2.5, 0.7, 0.0]) for _ in range(n)],
-            [1.5, 0.9],
-            [
-                [rng.choice([0.0, 0.1, 0.25, 0.5, 0.7]), rng.choice([0.0, 0.3, 0.6])]
-                for _ in range(n)
-            ],
-            [(a, b) for a in range(n) for b in range(a + 1, n) if rng.random() < 0.08],
-        )
+    for seed in range(10):
+        instance = fractional(seed, 25)
         schedule = solve(instance, effort=200)
         assert check(instance, schedule.starts) == []
         assert schedule.makespan >= schedule.lower_bound - 1e-9
@@ -299,14 +289,30 @@ def test_a_10000_activity_project_is_feasible() -> None:
     assert schedule.lower_bound <= schedule.makespan <= schedule.lower_bound * 1.05
 
 
-@pytest.mark.parametrize("name", HELD_OUT[:4])
-def test_the_two_profile_representations_give_the_same_schedules(name: str) -> None:
-    net = prepare(to_project(read_sm(J30 / name)))
+def fractional(seed: int, n: int = 60) -> Project:
+    rng = random.Random(seed)
+    return project(
+        [rng.choice([0.25, 0.1, 1 / 3, 2.5, 0.7, 0.0]) for _ in range(n)],
+        [1.5, 0.9, 2.0],
+        [
+            [rng.choice([0.0, 0.1, 0.25, 0.5, 0.7]), rng.choice([0.0, 0.3, 0.6]), 1.0]
+            for _ in range(n)
+        ],
+        [(a, b) for a in range(n) for b in range(a + 1, n) if rng.random() < 0.05],
+    )
+
+
+@pytest.mark.parametrize("case", [*HELD_OUT[:4], "fractional"])
+def test_the_two_profile_representations_give_the_same_schedules(case: str) -> None:
+    instance = fractional(7) if case == "fractional" else to_project(read_sm(J30 / case))
+    net = prepare(instance)
     latest = [float(-len(net.succs[j])) for j in range(len(net.durations))]
     rng = random.Random(0)
     for _ in range(20):
         order = search.sampled_list(net, latest, rng, 1.0)
-        assert sgs._serial_joint(net, order) == sgs._serial_split(net, order)
+        joint = sgs._serial_joint(net, order)
+        assert joint == sgs._serial_split(net, order)
+        assert check(instance, joint[0]) == []
 
 
 def test_the_parallel_scheme_is_feasible_on_j30() -> None:

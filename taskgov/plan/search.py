@@ -19,7 +19,7 @@ from taskgov.plan.sgs import EPS, Network
 
 POPULATION = 40
 MUTATION = 0.05  # swap probability per position (Hartmann's GA); one shift per child on top
-PARALLEL_LIMIT = 1000  # the parallel SGS rescans waiting activities: quadratic on huge projects
+PARALLEL_LIMIT = 500  # the parallel SGS rescans waiting activities: 0.14 s a pass at 1,000
 
 
 def priority_list(net: Network, key: Sequence[tuple[float, ...]]) -> list[int]:
