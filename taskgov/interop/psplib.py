@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from taskgov.errors import InputError
+from taskgov.interop.repository import DATE, create_repository
 
 if TYPE_CHECKING:
     from taskgov.plan.rcpsp import Project
@@ -209,21 +210,8 @@ def to_project(instance: PsplibInstance) -> Project:
     )
 
 
-DATE = "2026-01-01T00:00:00Z"  # fixed, so that an import gives the same commit everywhere
-IDENTITY = ("taskgov import", "import@taskgov.invalid")
 POLICY = "docs/governance/policy.yaml"
 ACTIVE = "docs/tasks/active"
-_REPOSITORY_VARIABLES = frozenset(
-    {
-        "GIT_DIR",
-        "GIT_WORK_TREE",
-        "GIT_INDEX_FILE",
-        "GIT_OBJECT_DIRECTORY",
-        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-        "GIT_COMMON_DIR",
-        "GIT_NAMESPACE",
-    }
-)
 
 
 def task_id(index: int) -> str:
@@ -234,11 +222,6 @@ def task_id(index: int) -> str:
 def write_repository(instance: PsplibInstance, out_dir: str | Path) -> list[Path]:
     """Write the instance as a new git repository in ``out_dir`` (absent or empty) and commit
     it with a fixed identity and date. Returns the files written."""
-    from taskgov.errors import UsageError
-
-    root = Path(out_dir)
-    if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise UsageError(f"{root}: exists and is not an empty directory; nothing written")
     files = {POLICY: _policy(instance)}
     preds = instance.predecessors()
     real = range(1, instance.jobs - 1)
@@ -246,20 +229,13 @@ def write_repository(instance: PsplibInstance, out_dir: str | Path) -> list[Path
         blocked_by = [task_id(p) for p in preds[i] if p in real]
         blocks = [task_id(s) for s in sorted(instance.successors[i]) if s in real]
         files[f"{ACTIVE}/{task_id(i)}.yaml"] = _spec(instance, i, blocked_by, blocks)
-    written = []
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    _commit(
-        root,
-        list(files),
+    return create_repository(
+        Path(out_dir),
+        files,
         f"chore: import PSPLIB instance {instance.name}\n\n"
         f"{instance.jobs - 2} jobs as task specs J2..J{instance.jobs - 1}, one period per hour; "
         f"resources {', '.join(instance.resource_names)} in {POLICY}.\n",
     )
-    return written
 
 
 def _policy(instance: PsplibInstance) -> str:
@@ -333,39 +309,3 @@ def _spec(instance: PsplibInstance, i: int, blocked_by: list[str], blocks: list[
 
 def _flow(items: list[str]) -> str:
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
-
-
-def _commit(root: Path, files: list[str], message: str) -> None:
-    import os
-    import subprocess
-
-    from taskgov.errors import UsageError
-    from taskgov.git.history import git_command
-
-    # The new repository only: not one a surrounding hook or script points git at.
-    env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
-    env.update(
-        GIT_AUTHOR_NAME=IDENTITY[0],
-        GIT_AUTHOR_EMAIL=IDENTITY[1],
-        GIT_COMMITTER_NAME=IDENTITY[0],
-        GIT_COMMITTER_EMAIL=IDENTITY[1],
-        GIT_AUTHOR_DATE=DATE,
-        GIT_COMMITTER_DATE=DATE,
-    )
-    # Settings that would change the commit (signing, line endings) or run code (hooks).
-    fixed = ("-c", "commit.gpgsign=false", "-c", "core.autocrlf=false", "-c", "core.hooksPath=")
-    steps = (
-        ("init", "--quiet", "--initial-branch=main", "--template="),
-        ("add", "--", *files),
-        ("commit", "--quiet", "--no-verify", "-m", message),
-    )
-    for args in steps:
-        try:
-            done = subprocess.run(
-                git_command(root, *fixed, *args), env=env, capture_output=True, check=False
-            )
-        except OSError as exc:
-            raise UsageError(f"cannot run git: {exc.strerror or exc}") from None
-        if done.returncode:
-            complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise UsageError(f"git {args[0]} in {root}: {complaint[0] if complaint else 'failed'}")

@@ -1,10 +1,12 @@
 """Resource-constrained project scheduling (RCPSP): a deterministic heuristic and a verifier.
 
-:func:`solve` builds schedules with the serial schedule generation scheme (SGS): a few passes
-with classic priority rules, then regret-based biased random sampling on the latest finish
-time, and improves every schedule with forward-backward improvement (double justification)
-until it stops paying. It stops when a schedule meets the lower bound, when the work budget
-``effort`` (a number of generated schedules) is spent, or at an optional wall-clock limit.
+:func:`solve` offers activities to the schedule generation schemes of :mod:`taskgov.plan.sgs`
+in orders chosen by :mod:`taskgov.plan.search`: one pass per classic priority rule (parallel
+and serial SGS), regret-based biased random sampling on the latest finish time, then a genetic
+algorithm over activity lists. Every schedule is improved by forward-backward improvement
+(double justification). The search stops when a schedule meets the lower bound, when the
+work budget ``effort`` (a number of generated schedules) is spent, or at an optional
+wall-clock limit. Measured on PSPLIB j30 by bench/bench_psplib.py.
 
 :func:`check` verifies a schedule from scratch, independently of the scheduler.
 """
@@ -187,6 +189,8 @@ def solve(
     deadline = None if time_limit is None else time.monotonic() + time_limit
     search = Search(net, budget, lower_bound(net, critical), random.Random(seed), deadline)
     search.rules(list(priority_rules(net, latest).values()), project.tie_break or tuple(range(n)))
+    # Regret in units of a fifth of the mean duration: about one period on PSPLIB, the unit
+    # the sampling rule was published and measured with.
     mean = sum(net.durations) / n
     search.sample(latest, max(mean / 5.0, EPS), POPULATION)
     search.evolve()
