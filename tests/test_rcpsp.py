@@ -140,6 +140,25 @@ def test_textbook_cases() -> None:
     # A resource-free activity overlaps anything.
     free = project([5, 5], [1], [[1], [0]])
     assert solve(free).makespan == 5
+    # No resources at all: the critical path method.
+    plain = project([2, 3, 4], [], [[], [], []], [(0, 2)])
+    assert (solve(plain).makespan, solve(plain).starts) == (6, (0.0, 0.0, 2.0))
+
+
+def test_small_random_projects_stay_feasible_within_the_effort() -> None:
+    rng = random.Random(11)
+    for trial in range(300):
+        n = rng.randint(1, 8)
+        capacities = [rng.choice([0, 1, 2, 2.5, 5]) for _ in range(rng.randint(0, 3))]
+        demands = [[min(c, rng.choice([0, 0, 0.5, 1, 2])) for c in capacities] for _ in range(n)]
+        edges = [(a, b) for a in range(n) for b in range(a + 1, n) if rng.random() < 0.3]
+        durations = [rng.choice([0, 0.5, 1, 3, 1 / 3]) for _ in range(n)]
+        instance = project(durations, capacities, demands, edges)
+        effort = rng.choice([1, 2, 3, 7, 50])
+        schedule = solve(instance, seed=trial, effort=effort)
+        assert check(instance, schedule.starts) == []
+        assert 1 <= schedule.schedules <= effort
+        assert schedule.makespan >= schedule.lower_bound - 1e-9
 
 
 def test_same_seed_same_schedule_and_the_seed_matters() -> None:

@@ -135,7 +135,7 @@ def lower_bound(net: Network, critical_path: float) -> float:
         for r, q in needs:
             work[r] += d * q
     energy = (w / c for w, c in zip(work, net.capacities, strict=True) if c > 0)
-    return max(critical_path, *energy)
+    return max([critical_path, *energy])
 
 
 MTS_LIMIT = 5000  # its bit sets of successors grow with the square of the project
