@@ -205,6 +205,27 @@ def test_fractional_durations_and_demands_leave_no_drift() -> None:
         assert schedule.makespan >= schedule.lower_bound - 1e-9
 
 
+@pytest.mark.parametrize(("n", "seed"), [(100, 11), (400, 26), (200, 0)])
+def test_near_equal_float_finishes_keep_every_precedence(n: int, seed: int) -> None:
+    # Thirds, tenths and zero durations make finishes that differ in the last bits; every
+    # scheme and the justification passes must still start no successor before its
+    # predecessor's exact finish. (The first two once broke the parallel scheme.)
+    rng = random.Random(seed)
+    capacities = (1.0, 0.9, 2.5)
+    instance = Project(
+        successors=tuple(
+            tuple(b for b in range(a + 1, min(n, a + 30)) if rng.random() < 0.08) for a in range(n)
+        ),
+        durations=tuple(rng.choice([0, 0, 0.1, 0.2, 1 / 3, 2 / 3, 0.7, 2.7]) for _ in range(n)),
+        demands=tuple(
+            tuple(min(c, rng.choice([0, 0.1, 0.2, 0.5, 1])) for c in capacities) for _ in range(n)
+        ),
+        capacities=capacities,
+    )
+    schedule = solve(instance, seed=seed, effort=30)
+    assert check(instance, schedule.starts, tolerance=1e-12) == []
+
+
 def test_zero_duration_activities_take_no_capacity() -> None:
     # A milestone that asks for the whole resource, between two halves of a path, while
     # another activity holds half the resource throughout.

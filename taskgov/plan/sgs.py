@@ -246,9 +246,12 @@ def parallel(net: Network, key: Sequence[tuple[float, ...]]) -> tuple[list[float
         for item in waiting:
             heapq.heappush(eligible, item)
         # Every activity is either running or waits for one that is: nothing fits now.
-        now = max(now, running[0][0])
-        while running and running[0][0] <= now + EPS:
-            _, j = heapq.heappop(running)
+        # Finishes within EPS of each other free their resources together; the clock moves to
+        # the last of them, so that no successor starts before its predecessor ends.
+        limit = max(now, running[0][0]) + EPS
+        while running and running[0][0] <= limit:
+            finish, j = heapq.heappop(running)
+            now = max(now, finish)
             for r, q in demands[j]:
                 used[r] -= q
             for s in succs[j]:
