@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from taskgov.errors import InputError
+from taskgov.graph.cycles import find_cycles
 from taskgov.interop.repository import DATE, create_repository
 
 if TYPE_CHECKING:
@@ -148,8 +149,9 @@ def read_sm(path: str | Path) -> PsplibInstance:
                     request_line[job - 1],
                     f"job {job} needs {need} of {name}, more than its capacity of {capacity}",
                 )
-    cycle = _cycle(successors)
-    if cycle:
+    cycles = find_cycles(range(len(successors)), dict(enumerate(successors)))
+    if cycles:
+        cycle = cycles[0]
         reader.fail(
             precedence_line[cycle[0]],
             "the precedences form a cycle: " + " -> ".join(str(j + 1) for j in cycle),
@@ -170,31 +172,6 @@ def _expect(reader: _Reader, index: int, fields: list[int], job: int) -> None:
         reader.fail(index, f"expected job {job}, found job {fields[0]}")
     if fields[1] != 1:
         reader.fail(index, f"job {job} has {fields[1]} modes; only single-mode (.sm) is supported")
-
-
-def _cycle(successors: list[tuple[int, ...]]) -> list[int]:
-    """One precedence cycle (job indices, first repeated at the end), or ``[]``."""
-    n = len(successors)
-    preds: list[list[int]] = [[] for _ in range(n)]
-    for i, row in enumerate(successors):
-        for j in row:
-            preds[j].append(i)
-    left = [len(p) for p in preds]
-    ready = [j for j in range(n) if not left[j]]
-    for i in ready:  # grows while it is read: Kahn's algorithm
-        for j in successors[i]:
-            left[j] -= 1
-            if not left[j]:
-                ready.append(j)
-    if len(ready) == n:
-        return []
-    # Every job left over has a predecessor left over: walking back must meet itself.
-    walk, seen = [next(j for j in range(n) if left[j])], set()
-    while walk[-1] not in seen:
-        seen.add(walk[-1])
-        walk.append(next(p for p in preds[walk[-1]] if left[p]))
-    loop = walk[walk.index(walk[-1]) :]
-    return loop[::-1]
 
 
 def to_project(instance: PsplibInstance) -> Project:
