@@ -272,7 +272,7 @@ def check_same_backlog(
             )
     mix = ", ".join(f"{k} {v:,}" for k, v in sorted(statuses.items()))
     return (
-        f"- {size:,} tasks: Backlog.md lists all {len(tasks):,} ({mix}); every command above "
+        f"- {size:,} tasks: Backlog.md lists all {len(tasks):,} ({mix}); every measured command "
         f"names the same {len(expected):,} ready tasks"
     )
 
