@@ -280,16 +280,21 @@ def check_same_backlog(
 # -- timing ----------------------------------------------------------------------------------
 
 
-def measure(
-    size: int, commands: list[Command], repeat: int, cap: float
-) -> tuple[list[Timing], dict[str, Run]]:
-    """Warm-up, then ``repeat`` interleaved rounds; Backlog.md skipped when slower than ``cap``."""
-    timings = {c.key: Timing(c, size) for c in commands}
+def warm_up(size: int, commands: list[Command]) -> dict[str, Run]:
+    """One untimed run of every command; their outputs are what the checks compare."""
     first: dict[str, Run] = {}
     for command in commands:
         run = run_ok(command)
         first[command.key] = run
         progress(f"  {command.key} {size} warm-up: {run.seconds:.2f} s")
+    return first
+
+
+def measure(
+    size: int, commands: list[Command], first: dict[str, Run], repeat: int, cap: float
+) -> list[Timing]:
+    """``repeat`` interleaved rounds; Backlog.md is skipped if its warm-up took over ``cap`` s."""
+    timings = {c.key: Timing(c, size) for c in commands}
     active = list(commands)
     slow = [c for c in commands if c.tool == "backlog" and first[c.key].seconds > cap]
     if slow:
@@ -310,7 +315,7 @@ def measure(
             f"  {size} round {index + 1}/{repeat}: "
             + ", ".join(f"{c.key} {timings[c.key].runs[-1]:.2f}" for c in active)
         )
-    return list(timings.values()), first
+    return list(timings.values())
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -459,9 +464,9 @@ def main(argv: list[str] | None = None) -> int:
             generate_backlog(repo, project, backlog)
             commands = commands_for(taskgov, repo, project, backlog)
             repeat = args.repeat or (5 if size >= 10_000 else 7)
-            measured, first = measure(size, commands, repeat, args.cap_seconds)
+            first = warm_up(size, commands)
             checks.append(check_same_backlog(size, project, backlog, first, commands))
-            timings += measured
+            timings += measure(size, commands, first, repeat, args.cap_seconds)
     except BenchFailure as failure:
         progress(f"bench_ready: FAILED: {failure}")
         return 1
@@ -480,12 +485,13 @@ def main(argv: list[str] | None = None) -> int:
         env.append(f"- Warning: the taskgov sources changed during the run (now {state_after})")
         progress(env[-1][2:])
     rounds = args.repeat or "7 (5 from 10,000 tasks)"
+    plural = "" if rounds == 1 else "s"
     body = "\n".join(
         [
             f"Command: `{command_line}`",
             "",
             *env,
-            f"- Warm runs: one untimed run of every command, then {rounds} interleaved rounds",
+            f"- Warm runs: one untimed run of every command, then {rounds} interleaved round{plural}",
             *checks,
             "",
             table(timings),
