@@ -484,14 +484,15 @@ def main(argv: list[str] | None = None) -> int:
     if state_after != state_before:
         env.append(f"- Warning: the taskgov sources changed during the run (now {state_after})")
         progress(env[-1][2:])
-    rounds = args.repeat or "7 (5 from 10,000 tasks)"
-    plural = "" if rounds == 1 else "s"
+    rounds = f"{args.repeat} interleaved round" + ("" if args.repeat == 1 else "s")
+    if args.repeat is None:
+        rounds = "7 interleaved rounds (5 from 10,000 tasks)"
     body = "\n".join(
         [
             f"Command: `{command_line}`",
             "",
             *env,
-            f"- Warm runs: one untimed run of every command, then {rounds} interleaved round{plural}",
+            f"- Warm runs: one untimed run of every command, then {rounds}",
             *checks,
             "",
             table(timings),
