@@ -51,6 +51,9 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_hook.py
 	$(BIN)/python bench/bench_log.py
+	$(BIN)/python bench/bench_ready.py --no-write
+	$(BIN)/python bench/bench_plan.py
+	$(BIN)/python bench/bench_psplib.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
