@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -104,12 +105,18 @@ class ChildSettings:
 CHILD = ChildSettings()
 
 
-def run_once(argv: list[str]) -> Run:
-    """Run ``argv`` to completion; wall-clock time and peak RSS of the child."""
+def run_once(argv: Sequence[str], cwd: Path | None = None) -> Run:
+    """Run ``argv`` to completion (in ``cwd``, default the bench's working directory);
+    wall-clock time and peak RSS of the child."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(
-            argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD.env, cwd=CHILD.cwd
+            argv,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=CHILD.env,
+            cwd=cwd or CHILD.cwd,
         )
         rss: int | None = None
         if hasattr(os, "wait4"):

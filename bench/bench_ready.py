@@ -40,7 +40,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -57,6 +56,7 @@ from bench_load import (
     interpreter_for,
     parse_sizes,
     progress,
+    run_once,
     seconds,
     source_state,
 )
@@ -99,26 +99,6 @@ class Timing:
         return statistics.median(self.runs)
 
 
-def run_in(argv: tuple[str, ...], cwd: Path) -> Run:
-    """Run to completion in ``cwd``; wall-clock time and peak RSS of the child."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD.env, cwd=cwd
-        )
-        rss: int | None = None
-        if hasattr(os, "wait4"):
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            rss = usage.ru_maxrss if sys.platform != "darwin" else usage.ru_maxrss // 1024
-        else:  # pragma: no cover - Windows
-            process.wait()
-        elapsed = time.perf_counter() - start
-        out.seek(0)
-        err.seek(0)
-        return Run(elapsed, process.returncode, rss, out.read(), err.read())
-
-
 def forget_answers(repo: Path) -> int:
     """Delete taskgov's cached whole answers (``.git/taskgov/*.answer``) and keep its parse
     cache: the state after any edit to a spec or any commit. Returns how many were deleted."""
@@ -131,7 +111,7 @@ def forget_answers(repo: Path) -> int:
 def run_ok(command: Command) -> Run:
     if command.forget_answers:
         forget_answers(command.cwd)
-    run = run_in(command.argv, command.cwd)
+    run = run_once(command.argv, command.cwd)
     if run.exit_code != 0:
         sys.stderr.write(run.stderr.decode(errors="replace"))
         raise BenchFailure(f"{shlex.join(command.argv)} (in {command.cwd}) exited {run.exit_code}")
