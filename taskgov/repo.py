@@ -10,15 +10,14 @@ from pathlib import Path
 
 from taskgov.checks.findings import Findings
 from taskgov.config import Config, find_root, load_config
-from taskgov.errors import InputError, NotFoundError
+from taskgov.errors import NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
 from taskgov.problems import Problem
 from taskgov.spec.cache import SpecCache, blob_id
+from taskgov.spec.files import spec_files
 from taskgov.spec.loader import FileResult, parse_spec_bytes
 from taskgov.spec.task import Task, id_key
 from taskgov.spec.yamlio import YamlProblem, read_bytes
-
-SPEC_SUFFIXES = (".yaml", ".yml")
 
 
 @dataclass(frozen=True)
@@ -68,54 +67,6 @@ class Repository:
                 f"no task {task_id!r} in {self.config.paths.active} or "
                 f"{self.config.paths.completed}"
             ) from None
-
-
-@dataclass(frozen=True)
-class SpecFile:
-    path: Path
-    relpath: str  # relative to the repository root, POSIX separators
-    archived: bool
-    stat: os.stat_result | None  # None for a symbolic link (always read and checked)
-
-
-def spec_files(config: Config) -> list[SpecFile]:
-    """Every spec file, active first, each directory in name order."""
-    active = config.active_dir
-    if not active.is_dir():
-        raise InputError(
-            f"{config.paths.active}: no such directory (run `taskgov init`, or set paths.active "
-            "in docs/governance/policy.yaml)"
-        )
-    found: list[SpecFile] = []
-    for relative, archived in ((config.paths.active, False), (config.paths.completed, True)):
-        directory = config.root / relative
-        if directory.is_dir():
-            prefix = relative.strip("/")
-            _walk(directory, "" if prefix in ("", ".") else prefix + "/", archived, found)
-    return found
-
-
-def _walk(directory: Path, prefix: str, archived: bool, found: list[SpecFile]) -> None:
-    # os.scandir, not pathlib: on a warm run of 10,000 specs, Path objects cost more than
-    # reading the cache.
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        relpath = prefix + name
-        if entry.is_dir(follow_symlinks=False):
-            _walk(Path(entry.path), relpath + "/", archived, found)
-        elif name.endswith(SPEC_SUFFIXES):
-            link = entry.is_symlink()
-            try:
-                stat = None if link else entry.stat(follow_symlinks=False)
-            except OSError:
-                stat = None
-            found.append(SpecFile(Path(entry.path), relpath, archived, stat))
 
 
 def load_repo(

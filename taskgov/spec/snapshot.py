@@ -11,15 +11,13 @@ then there is no digest, and nothing is read from or written to the cache.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import Any
 
 from taskgov.config import Config
 from taskgov.spec.cache import RACY_NS, memo_get, memo_put
-
-SPEC_SUFFIXES = (".yaml", ".yml")
+from taskgov.spec.files import spec_files
 
 
 def snapshot_digest(config: Config) -> str | None:
@@ -29,11 +27,15 @@ def snapshot_digest(config: Config) -> str | None:
 
     parts: list[str] = []
     newest = 0
-    for relative in (config.paths.active, config.paths.completed):
-        found = _walk(os.path.join(config.root, relative), relative.strip("/"), parts)
-        if found is None:
+    for spec in spec_files(config):
+        stat = spec.stat
+        if stat is None:  # a symbolic link: its target can change under the same stat data
             return None
-        newest = max(newest, found)
+        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+        parts.append(
+            f"{spec.relpath}\0{int(spec.archived)}\0{stat.st_size}\0{stat.st_mtime_ns}"
+            f"\0{stat.st_ctime_ns}\0{stat.st_ino}"
+        )
     if newest > time.time_ns() - RACY_NS:
         return None
     commits = _commits(config)
@@ -55,35 +57,6 @@ def cached_answer(config: Config, name: str, options: object, compute: Callable[
     answer = compute()
     memo_put(config.root, f"{name}.answer", key, answer)
     return answer
-
-
-def _walk(directory: str, prefix: str, parts: list[str]) -> int | None:
-    """Append one line per spec file under ``directory``; the newest mtime, or ``None`` when a
-    symbolic link makes stat data meaningless."""
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return 0
-    newest = 0
-    for entry in entries:
-        name = entry.name
-        if name.startswith("."):
-            continue
-        if entry.is_symlink():
-            return None
-        relpath = f"{prefix}/{name}"
-        if entry.is_dir(follow_symlinks=False):
-            found = _walk(entry.path, relpath, parts)
-            if found is None:
-                return None
-            newest = max(newest, found)
-        elif name.endswith(SPEC_SUFFIXES):
-            stat = entry.stat(follow_symlinks=False)
-            newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
-            parts.append(
-                f"{relpath}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
-            )
-    return newest
 
 
 def _commits(config: Config) -> str | None:
