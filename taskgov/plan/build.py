@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,16 +106,15 @@ def make_plan(
         deadline=options.deadline,
         redundant=[(a, b) for a, b, _ in redundant],
     )
-    demands = _demands(network, capacities, workers)
-    limits = dict(capacities)
-    if workers is not None:
-        limits[WORKERS] = float(workers)
+    limits, demands = resource_needs(network, capacities, workers)
     max_wave = options.max_wave_size or config.max_wave_size
     try:
         waves = split_waves(depth, rank, demands, limits, max_wave)
     except OverCapacity as exc:
         raise CheckFailed(f"{network.tasks[exc.node].path}: {ids[exc.node]} {exc}") from None
-    starts, method = _schedule(network, timing, demands, limits, rank, seed, options)
+    starts, makespan, method = resource_schedule(
+        network, timing, demands, limits, rank=rank, seed=seed, effort=options.schedule_effort
+    )
     wave_of = {node: w for w, members in enumerate(waves) for node in members}
     tasks = []
     for node, task in enumerate(network.tasks):
@@ -150,7 +149,6 @@ def make_plan(
         ),
         key=lambda row: (row["start"], rank(network.index[str(row["id"])])),
     )
-    makespan = max((starts[n] + timing.durations[n] for n in range(network.size)), default=0.0)
     base.update(
         {
             "tasks": tasks,
@@ -186,46 +184,57 @@ def _r(value: float) -> float:
     return round(value + 0.0, 2)
 
 
-def _demands(
+def resource_needs(
     network: Network, capacities: Mapping[str, float], workers: int | None
-) -> list[dict[str, float]]:
+) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """Capacity per limited resource (``workers`` included when given) and what each task
+    needs of them; resources the policy does not name are unlimited."""
+    limits = dict(capacities)
+    if workers is not None:
+        limits[WORKERS] = float(workers)
     demands = []
     for task in network.tasks:
         need = {name: amount for name, amount in task.resources if name in capacities}
         if workers is not None:
             need[WORKERS] = 1.0
         demands.append(need)
-    return demands
+    return limits, demands
 
 
-def _schedule(
+def resource_schedule(
     network: Network,
     timing: Timing,
     demands: list[dict[str, float]],
     limits: Mapping[str, float],
-    rank: Any,
-    seed: int,
-    options: PlanOptions,
-) -> tuple[list[float], str]:
-    """Start times: the earliest starts when nothing is limited, else an RCPSP schedule."""
+    *,
+    rank: Callable[[int], int] | None = None,
+    seed: int = 0,
+    effort: int | None = None,
+) -> tuple[list[float], float, str]:
+    """Start times, makespan and method: the earliest starts when nothing is limited, else an
+    RCPSP schedule (ties broken by ``rank``)."""
     if not limits or not any(demands):
-        return list(timing.earliest_start), "critical path method (no resource limits)"
-    from taskgov.plan.rcpsp import InfeasibleDemand, Project, solve
+        starts = list(timing.earliest_start)
+        method = "critical path method (no resource limits)"
+    else:
+        from taskgov.plan.rcpsp import InfeasibleDemand, Project, solve
 
-    names = sorted(limits)
-    project = Project(
-        durations=timing.durations,
-        successors=network.succs,
-        demands=tuple(tuple(d.get(name, 0.0) for name in names) for d in demands),
-        capacities=tuple(limits[name] for name in names),
-        resource_names=tuple(names),
-        tie_break=tuple(rank(n) for n in range(network.size)),
-    )
-    try:
-        result = solve(project, seed=seed, effort=options.schedule_effort)
-    except InfeasibleDemand as exc:
-        raise CheckFailed(str(exc)) from None
-    return list(result.starts), result.method
+        names = sorted(limits)
+        project = Project(
+            durations=timing.durations,
+            successors=network.succs,
+            demands=tuple(tuple(d.get(name, 0.0) for name in names) for d in demands),
+            capacities=tuple(limits[name] for name in names),
+            resource_names=tuple(names),
+            tie_break=tuple(rank(n) for n in range(network.size)) if rank else (),
+        )
+        try:
+            result = solve(project, seed=seed, effort=effort)
+        except InfeasibleDemand as exc:
+            raise CheckFailed(str(exc)) from None
+        starts, method = list(result.starts), result.method
+    makespan = max((starts[n] + timing.durations[n] for n in range(network.size)), default=0.0)
+    return starts, makespan, method
 
 
 def _assumptions(

@@ -6,8 +6,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from taskgov.errors import CheckFailed
-from taskgov.plan.build import WORKERS, timing_of
+from taskgov.plan.build import resource_needs, resource_schedule, timing_of
 from taskgov.plan.network import DONE, Network, build_network, task_estimate
 from taskgov.repo import Repository
 from taskgov.spec.model import STATUSES
@@ -54,34 +53,12 @@ def _overlap(
     network: Network, team: int, capacities: tuple[tuple[str, float], ...]
 ) -> dict[str, Any]:
     from taskgov.plan.cpm import critical_path
-    from taskgov.plan.rcpsp import InfeasibleDemand, Project, solve
 
     _, timing = timing_of(network)
     work = sum(timing.durations)
     path = critical_path(network, timing, lambda n: n)
-    limits = dict(capacities)
-    limits[WORKERS] = float(team)
-    names = sorted(limits)
-    demands = tuple(
-        tuple(1.0 if name == WORKERS else dict(task.resources).get(name, 0.0) for name in names)
-        for task in network.tasks
-    )
-    if network.size:
-        try:
-            schedule = solve(
-                Project(
-                    durations=timing.durations,
-                    successors=network.succs,
-                    demands=demands,
-                    capacities=tuple(limits[name] for name in names),
-                    resource_names=tuple(names),
-                )
-            )
-        except InfeasibleDemand as exc:
-            raise CheckFailed(str(exc)) from None
-        with_team = schedule.makespan
-    else:
-        with_team = 0.0
+    limits, demands = resource_needs(network, dict(capacities), team)
+    _, with_team, _ = resource_schedule(network, timing, demands, limits)
     return {
         "critical_path": {"tasks": [network.tasks[n].id for n in path], "hours": _r(timing.length)},
         # The share of the remaining work that can run beside the critical path.
