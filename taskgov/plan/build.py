@@ -142,22 +142,16 @@ def make_plan(
                 "wave": wave_of[node],
             }
         )
-    schedule = sorted(
-        (
-            {"id": ids[n], "start": _r(starts[n]), "finish": _r(starts[n] + timing.durations[n])}
-            for n in range(network.size)
-        ),
-        key=lambda row: (row["start"], rank(network.index[str(row["id"])])),
-    )
+    schedule = [
+        {"id": ids[n], "start": _r(starts[n]), "finish": _r(starts[n] + timing.durations[n])}
+        for n in sorted(range(network.size), key=lambda n: (_r(starts[n]), rank(n)))
+    ]
     base.update(
         {
             "tasks": tasks,
             "redundant_edges": [
                 {"from": ids[a], "to": ids[b], "via": ids[v]}
-                for a, b, v in sorted(
-                    redundant,
-                    key=lambda e: (id_key(ids[e[0]]), id_key(ids[e[1]])),
-                )
+                for a, b, v in sorted(redundant)  # indexes are in id order
             ],
             "critical_path": [ids[n] for n in path],
             "expected_duration": _r(timing.length),

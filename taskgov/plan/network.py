@@ -9,7 +9,7 @@ reason it was left out, so a reader can see what the plan ignored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from taskgov.graph.cycles import find_cycles
 from taskgov.repo import Repository
@@ -118,7 +118,7 @@ def build_network(
         )
         reason = _soft_reason(plan_edge, edge.ordered, threshold)
         if reason:
-            soft.append(PlanEdge(*_fields(plan_edge), reason=reason))
+            soft.append(replace(plan_edge, reason=reason))
             continue
         edges.append(plan_edge)
         preds[after].append(before)
@@ -139,10 +139,6 @@ def build_network(
         cycles=tuple(tuple(c) for c in cycles),
         index=index,
     )
-
-
-def _fields(edge: PlanEdge) -> tuple[str, str, str, float, bool]:
-    return edge.prerequisite, edge.dependent, edge.type, edge.confidence, edge.hard
 
 
 def _soft_reason(edge: PlanEdge, ordered: bool, threshold: float) -> str:
