@@ -51,11 +51,15 @@ Start here:
 @dataclass
 class Env:
     cwd: Path
+    _config: Any = None
 
     def config(self) -> Any:
-        from taskgov.config import find_root, load_config
+        """The repository's policy, read once per command."""
+        if self._config is None:
+            from taskgov.config import find_root, load_config
 
-        return load_config(find_root(self.cwd))
+            self._config = load_config(find_root(self.cwd))
+        return self._config
 
     def repo(self) -> Any:
         from taskgov.repo import load_repo
