@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taskgov.git.history import GitError, rev_parse, walk
+from taskgov.git.history import GitError, head_and_target, walk
 from taskgov.git.trailers import parse_trailers
 
 CLOSES = "closes"
@@ -53,10 +53,10 @@ def read_activity(root: Path, target_branch: str) -> Activity:
     """Activity of the repository at ``root``; empty outside git or before the first commit."""
     from taskgov.spec.cache import memo_get, memo_put
 
-    head = rev_parse(root, "HEAD")
-    if head is None:
+    commits = head_and_target(root, target_branch)
+    if commits is None:
         return Activity()
-    target = rev_parse(root, target_branch) or head
+    head, target = commits
     key = (head, target)
     cached = memo_get(root, "activity.cache", key)
     if isinstance(cached, Activity):

@@ -82,6 +82,23 @@ def rev_parse(root: Path, name: str) -> str | None:
     return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
 
+def head_and_target(root: Path, target_branch: str) -> tuple[str, str] | None:
+    """HEAD's commit id and the target branch's (HEAD's when that branch does not exist);
+    ``None`` outside git or before the first commit. One git process when both exist."""
+    try:
+        both = run_git(
+            root, "rev-parse", "--end-of-options", "HEAD^{commit}", target_branch + "^{commit}"
+        ).split()
+    except GitError:
+        both = []
+    if len(both) == 2:
+        return both[0], both[1]
+    head = rev_parse(root, "HEAD")
+    if head is None:
+        return None
+    return head, rev_parse(root, target_branch) or head
+
+
 def walk(
     root: Path,
     revisions: Sequence[str] = ("HEAD",),

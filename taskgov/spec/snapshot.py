@@ -61,11 +61,9 @@ def cached_answer(config: Config, name: str, options: object, compute: Callable[
 
 def _commits(config: Config) -> str | None:
     """HEAD's and the target branch's commit ids ("" for a repository without commits)."""
-    from taskgov.git.history import rev_parse
+    from taskgov.git.history import head_and_target
     from taskgov.spec.cache import git_dir
 
     if git_dir(config.root) is None:
         return None
-    head = rev_parse(config.root, "HEAD") or ""
-    target = (rev_parse(config.root, config.target_branch) or head) if head else ""
-    return f"{head}\0{target}"
+    return "\0".join(head_and_target(config.root, config.target_branch) or ("", ""))
