@@ -164,8 +164,7 @@ def _quantile_tables(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndar
     probabilities = (np.arange(QUANTILES) + 0.5) / QUANTILES
     tables = np.empty((used.size, QUANTILES))
     for row, step in enumerate(used):
-        alpha = 1 + 4 * step / MODE_STEPS
-        beta = 6 - alpha  # beta-PERT: alpha + beta = 6
+        alpha, beta = beta_pert(Estimate(0.0, step / MODE_STEPS, 1.0))
         density = grid ** (alpha - 1) * (1 - grid) ** (beta - 1)
         cdf = np.concatenate(([0.0], np.cumsum((density[1:] + density[:-1]) / 2)))
         tables[row] = np.interp(probabilities, cdf / cdf[-1], grid)
