@@ -5,8 +5,8 @@ from __future__ import annotations
 from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git.history import GitError, walk
-from taskgov.hooks.run import decision_lookup, task_lookup
 from taskgov.policy.commits import CommitFacts, Violation, check_commit
+from taskgov.policy.lookup import decision_lookup, task_lookup
 
 
 def check_commits(config: Config, revision_range: str | list[str]) -> list[Violation]:
