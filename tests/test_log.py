@@ -252,3 +252,159 @@ def test_rebuild_keeps_what_the_hook_saw_of_an_unattributed_agent_commit(
     rebuilt = _records(logged)[-1]
     assert (rebuilt["ai_assisted"], rebuilt["agent_env"]) == (True, ["CLAUDECODE"])
     assert run(logged.path, "log", "verify").code == 0
+
+
+def _hand_log(repo: GitRepo, records: list[dict[str, object]]) -> Path:
+    path = repo.path / ".claude/contributions" / f"{str(records[0]['date'])[:7]}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_rebuild_keeps_hand_kept_fields_and_says_which(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    sha = logged.commit("feat: real work", {"a.txt": "1\n"})
+    date = logged.git("log", "-1", "--format=%as").strip()
+    _hand_log(
+        logged,
+        [
+            {
+                "date": date,
+                "commit": sha[:7],
+                "type": "feature",
+                "summary": "Add the Jetson registry",
+                "files_changed": 1,
+                "lines_added": 1,
+                "lines_removed": 0,
+                "decision_id": "DECISION-2026-01-23-001",
+                "human_approved": True,
+                "approver": "stillwater",
+            }
+        ],
+    )
+    result = run(logged.path, "log", "rebuild", "--json")
+    assert result.code == 0, result.err
+    kept = {(k["field"], k["kept"]) for k in result.json()["kept"]}
+    assert kept == {
+        ("summary", "Add the Jetson registry"),
+        ("decision_id", "DECISION-2026-01-23-001"),
+        ("human_approved", True),
+        ("approver", "stillwater"),
+    }
+    record = next(r for r in _records(logged) if r["commit"] == sha)
+    assert (record["approver"], record["decision_id"]) == ("stillwater", "DECISION-2026-01-23-001")
+    text = run(logged.path, "log", "rebuild")
+    assert "kept approver of" in text.out
+    assert "'stillwater'" in text.out
+
+
+def test_rebuild_refuses_to_drop_records_history_does_not_know(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    path = _hand_log(
+        logged,
+        [{"date": "2026-01-23", "commit": "1e2f8ff", "type": "feature", "summary": "Ghost"}],
+    )
+    before = path.read_bytes()
+    refused = run(logged.path, "log", "rebuild")
+    assert refused.code == 2
+    assert "1e2f8ff" in refused.err
+    assert "--force" in refused.err
+    assert "Traceback" not in refused.err
+    assert path.read_bytes() == before
+    forced = run(logged.path, "log", "rebuild", "--force", "--json")
+    assert forced.code == 0
+    assert forced.json()["dropped"] == ["1e2f8ff"]
+
+
+def test_rebuild_never_empties_a_log_when_git_sees_no_commits(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    path = _hand_log(repo, [{"date": "2026-01-23", "commit": "c1ab120", "summary": "Seed"}])
+    refused = run(repo.path, "log", "rebuild")
+    assert refused.code == 2
+    assert "refusing to empty" in refused.err
+    assert path.exists()
+
+
+def test_dates_are_utc_and_local_dates_are_no_mismatch(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "GIT_AUTHOR_DATE": "2026-03-01T01:30:00+05:00",
+        "GIT_COMMITTER_DATE": "2026-03-01T01:30:00+05:00",
+    }
+    _git_commit(logged, "feat: early in Karachi", env)
+    run(logged.path, "log", "sync")
+    record = next(r for r in _records(logged) if r["summary"] == "Early in Karachi")
+    assert record["date"] == "2026-02-28"  # UTC, as the seed's log writes it
+    path = logged.path / ".claude/contributions/2026-02.jsonl"
+    lines = path.read_text().splitlines()
+    local = json.loads(lines[-1])
+    local["date"] = "2026-03-01"  # the same moment, written in the author's local date
+    path.write_text("\n".join([*lines[:-1], json.dumps(local)]) + "\n")
+    assert run(logged.path, "log", "verify").code == 0
+
+
+def test_stats_counts_ai_from_the_commits_trailers_of_a_hand_kept_log(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    shas = [
+        logged.commit(f"feat: work {n}\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+        for n in range(3)
+    ]
+    date = logged.git("log", "-1", "--format=%as").strip()
+    _hand_log(
+        logged,
+        [
+            {
+                "date": date,
+                "commit": sha[:7],
+                "type": "feature",
+                "summary": f"Work {n}",
+                "human_approved": True,
+                "approver": "stillwater",
+            }
+            for n, sha in enumerate(shas)
+        ],
+    )
+    data = run(logged.path, "log", "stats", "--json").json()
+    assert (data["commits"], data["ai_assisted"], data["ai_share"]) == (3, 3, 1.0)
+    assert data["per_agent"] == {"Claude <noreply@anthropic.com>": 3}
+
+
+def test_verify_reports_duplicates_and_wrong_branches(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "log", "sync")
+    path = next((logged.path / ".claude/contributions").glob("*.jsonl"))
+    record = json.loads(path.read_text().splitlines()[0])
+    path.write_text(path.read_text() + json.dumps(record) + "\n")
+    report = run(logged.path, "log", "verify", "--json")
+    assert report.code == 1
+    assert [d["commit"] for d in report.json()["duplicates"]] == [record["commit"]]
+    assert run(logged.path, "log", "sync", "--json").json()["folded"] == 1
+    assert run(logged.path, "log", "verify").code == 0
+    logged.git("switch", "-q", "-c", "side")
+    side = logged.commit("feat: on the side", {"s.txt": "1\n"})
+    run(logged.path, "log", "sync")
+    lines = path.read_text().splitlines()
+    wrong = json.loads(lines[-1])
+    assert wrong["commit"] == side
+    assert wrong["branch"] == "side"
+    wrong["branch"] = "main"  # what a detached HEAD during a rebase used to record
+    path.write_text("\n".join([*lines[:-1], json.dumps(wrong)]) + "\n")
+    result = run(logged.path, "log", "verify", "--json")
+    assert result.code == 1
+    assert [(w["commit"], w["branch"]) for w in result.json()["wrong_branch"]] == [(side, "main")]
+    text = run(logged.path, "log", "verify")
+    assert "logged on branch 'main', which does not hold it" in text.out
+
+
+def test_a_symlinked_log_directory_is_never_written_through(
+    run, logged: GitRepo, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "2026-01.jsonl").write_text("precious\n")
+    directory = logged.path / ".claude/contributions"
+    for child in directory.iterdir():
+        child.unlink()
+    directory.rmdir()
+    directory.symlink_to(outside)
+    for args in (("log", "sync"), ("log", "rebuild", "--force")):
+        result = run(logged.path, *args)
+        assert result.code == 2, result
+        assert "outside the repository" in result.err
+    assert sorted(p.name for p in outside.iterdir()) == ["2026-01.jsonl"]
+    assert (outside / "2026-01.jsonl").read_text() == "precious\n"

@@ -23,8 +23,8 @@ from taskgov.errors import UsageError
 from taskgov.git.context import RepoContext, repo_context
 from taskgov.git.history import Commit, GitError, run_git, walk
 from taskgov.log.journal import Journal, Observation
-from taskgov.log.reconcile import CommitIndex, Reconciled, carry, reconcile
-from taskgov.log.records import DERIVED, HAND_FIELDS, OBSERVED, apply_observed, derive, utc_date
+from taskgov.log.reconcile import CommitIndex, Reconciled, carry, hand_kept, reconcile
+from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive, utc_date
 from taskgov.log.store import BadLine, LoggedRecord, LogStore
 
 # Facts git itself holds: verified for every record, hand-kept ones included.
@@ -391,8 +391,7 @@ def rebuild(config: Config, force: bool = False) -> RebuildResult:
                 merged = carry(old.record, record)
                 kept.extend(
                     {"commit": sha, "field": name, "kept": merged[name], "history": record[name]}
-                    for name in HAND_FIELDS
-                    if name in merged and merged[name] != record.get(name)
+                    for name in merged.get("hand_kept") or ()
                 )
                 record = merged
             rebuilt.append(record)
@@ -462,9 +461,10 @@ def verify(config: Config) -> dict[str, Any]:
 def _mismatches(entry: LoggedRecord, commit: Commit, actual: dict[str, Any]) -> list[Any]:
     record = entry.record
     fields = DERIVED if "author" in record else GIT_FACTS
+    people = set(hand_kept(record)) if "author" in record else set()
     found = []
     for name in fields:
-        if name not in record or name in NOT_VERIFIED or name == "commit":
+        if name not in record or name in NOT_VERIFIED or name == "commit" or name in people:
             continue
         if name == "date" and record[name] in _dates(commit):
             continue  # local or UTC, author or committer: a convention, not a mismatch

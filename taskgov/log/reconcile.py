@@ -145,15 +145,26 @@ def carry(old: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
     record = dict(fresh)
     if old.get("branch"):
         record["branch"] = old["branch"]
-    if "author" not in old:
-        for key in HAND_FIELDS:
-            if key in old:
-                record[key] = old[key]
+    kept = hand_kept(old)
+    differs = [key for key in kept if key in old and old[key] != record.get(key)]
+    for key in differs:
+        record[key] = old[key]
+    if differs:
+        record["hand_kept"] = differs
     env = [n for n in old.get("agent_env") or [] if n not in (record.get("agent_env") or [])]
     if env:
         record["agent_env"] = [*(record.get("agent_env") or []), *env]
         record["ai_assisted"] = True
     return record
+
+
+def hand_kept(record: dict[str, Any]) -> tuple[str, ...]:
+    """The fields of ``record`` a person wrote: all seed fields of a record taskgov did not
+    write (it has no ``author``), else those it lists under ``hand_kept``."""
+    if "author" not in record:
+        return HAND_FIELDS
+    listed = record.get("hand_kept")
+    return tuple(k for k in listed if isinstance(k, str)) if isinstance(listed, list) else ()
 
 
 def _fold(kept: dict[str, Any], duplicate: dict[str, Any]) -> None:

@@ -63,7 +63,7 @@ TASKGOV_FIELDS = (
     "merge",
 )
 DERIVED = SEED_FIELDS + TASKGOV_FIELDS
-OBSERVED = ("agent_env",)
+OBSERVED = ("agent_env", "hand_kept")
 # Seed fields a person may write by hand that history cannot know better.
 HAND_FIELDS = ("type", "summary", "decision_id", "human_approved", "approver", "task_id", "pr")
 
