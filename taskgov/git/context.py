@@ -8,14 +8,13 @@ by a rebase is still attributed to the branch it belongs to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from taskgov.git.history import run_git
 
 
-@dataclass(frozen=True)
-class RepoContext:
+class RepoContext(NamedTuple):
     git_dir: Path  # this worktree's private directory (HEAD, index)
     common_dir: Path  # shared by every worktree of the repository (refs, objects, taskgov/)
     branch: str | None  # the branch HEAD is on, or being rebased; None when detached

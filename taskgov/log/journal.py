@@ -18,26 +18,26 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeGuard
+from typing import NamedTuple, TypeGuard
 
 OBSERVED = "observed.jsonl"
 REWRITTEN = "rewritten.jsonl"
 _SCAN_LIMIT = 64  # up to this many commits are looked up by scanning, not by parsing all
 
 
-@dataclass(frozen=True)
-class Observation:
+class Observation(NamedTuple):
     branch: str | None = None
     agent_env: tuple[str, ...] = ()
 
 
-@dataclass
 class Journal:
-    directory: Path
-    rewrites: dict[str, str] = field(default_factory=dict)  # old commit -> new commit
-    how: dict[str, str] = field(default_factory=dict)  # old commit -> "amend" | "rebase"
+    """The rewrites noted so far; observations are read on demand (the file can be large)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.rewrites: dict[str, str] = {}  # old commit -> new commit
+        self.how: dict[str, str] = {}  # old commit -> "amend" | "rebase"
 
     @classmethod
     def load(cls, directory: Path) -> Journal:

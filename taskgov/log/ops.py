@@ -42,23 +42,25 @@ def store_for(config: Config, context: RepoContext | None = None) -> LogStore:
     return LogStore(config.root, config.paths.contributions, lock_dir)
 
 
-@dataclass
 class LogContext:
     """Everything deriving a record needs, gathered once per command."""
 
-    config: Config
-    repo: RepoContext
-    journal: Journal
-    remote: str | None
+    def __init__(self, config: Config, repo: RepoContext | None = None) -> None:
+        self.config = config
+        self.repo = repo or repo_context(config.root)
+        self.journal = Journal.load(self.repo.state_dir)
+        self._remote: list[str | None] = []
 
-    @classmethod
-    def of(cls, config: Config) -> LogContext:
-        repo = repo_context(config.root)
-        try:
-            remote = run_git(config.root, "config", "--get", "remote.origin.url").strip() or None
-        except GitError:  # no origin: not an error
-            remote = None
-        return cls(config, repo, Journal.load(repo.state_dir), remote)
+    @property
+    def remote(self) -> str | None:
+        """origin's URL (for links to pull requests), asked of git only when needed."""
+        if not self._remote:
+            try:
+                url = run_git(self.config.root, "config", "--get", "remote.origin.url").strip()
+            except GitError:  # no origin: not an error
+                url = ""
+            self._remote.append(url or None)
+        return self._remote[0]
 
     @property
     def branch(self) -> str:
@@ -201,23 +203,28 @@ class SyncResult:
         }
 
 
-def sync(config: Config, *, skip_head: bool = False) -> SyncResult:
+def sync(
+    config: Config, *, skip_head: bool = False, context: LogContext | None = None
+) -> SyncResult:
     """Make the log hold one record for every commit of HEAD's history: append what is new,
     move records of rewritten commits, fold duplicates. Idempotent; concurrent runs wait for
     each other. ``skip_head``: HEAD is about to be replaced (an amend): do not log it."""
-    context = LogContext.of(config)
+    context = context or LogContext(config)
     store = store_for(config, context.repo)
     with store.locked():
         repaired = store.repair()
-        head = _head(config.root)
-        quick = _fast_path(context, store, head) if head and not skip_head else None
+        quick = None if skip_head or repaired else _fast_path(context, store)
+        head: str | None
         if quick is not None:
-            new = list(reversed(quick))
-            records = context.deriver()(new) if new else {}
+            head, new = quick
+            if not new:
+                return SyncResult([])
+            records = context.deriver()(new)
             store.append([records[s] for s in new])
             result = SyncResult(new, repaired, _incomplete(records.values()))
         else:
             history = CommitIndex(history_ids(config.root))
+            head = history.order[0] if history.order else None
             logged, _ = store.read()
             skip = frozenset([history.order[0]]) if skip_head and history.order else frozenset()
             final = {old: context.journal.final(old) for old in context.journal.rewrites}
@@ -227,16 +234,6 @@ def sync(config: Config, *, skip_head: bool = False) -> SyncResult:
         if head and not skip_head:
             _save_state(context, store, head)
     return result
-
-
-def _head(root: Path) -> str | None:
-    """HEAD's commit id; ``None`` before the first commit; raises when git fails."""
-    try:
-        return run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}").strip() or None
-    except GitError:
-        if _unborn(root):
-            return None
-        raise
 
 
 def _result(plan: Reconciled, repaired: list[str], files: list[str]) -> SyncResult:
@@ -271,10 +268,10 @@ def _state_key(context: LogContext, store: LogStore) -> list[object]:
     return [_STATE_VERSION, store.relative, files, rewritten]
 
 
-def _fast_path(context: LogContext, store: LogStore, head: str) -> list[str] | None:
-    """The commits to append, newest first, when the log is exactly as the last sync left it
-    (same files, no rewrite since) and HEAD descends from the commit it synced: then nothing
-    older needs looking at. ``None``: reconcile the whole log."""
+def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | None:
+    """HEAD and the commits to append (oldest first) when the log is exactly as the last sync
+    left it (same files, no rewrite since) and HEAD descends from the commit it synced: then
+    nothing older needs looking at. ``None``: reconcile the whole log."""
     try:
         saved = json.loads((context.repo.state_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -285,10 +282,16 @@ def _fast_path(context: LogContext, store: LogStore, head: str) -> list[str] | N
     if not isinstance(last, str) or len(last) not in (40, 64):
         return None
     try:
-        run_git(context.config.root, "merge-base", "--is-ancestor", last, head)
-    except GitError:
+        lines = run_git(context.config.root, "rev-list", "--parents", "HEAD", f"^{last}", "--")
+    except GitError:  # the synced commit is gone, or no commits: the slow, careful way
         return None
-    return run_git(context.config.root, "rev-list", head, f"^{last}", "--").split()
+    rows = [line.split() for line in lines.splitlines() if line.strip()]
+    if not rows:
+        return last, []  # HEAD is the commit last synced
+    # ``last`` is an ancestor of HEAD exactly when it is a parent of one of these commits.
+    if not any(last in row[1:] for row in rows):
+        return None
+    return rows[0][0], [row[0] for row in reversed(rows)]
 
 
 def _save_state(context: LogContext, store: LogStore, head: str) -> None:
@@ -317,7 +320,8 @@ def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
     since they are derived from history and the journal."""
     if index_file and Path(index_file).name not in ("index", "index.lock"):
         return SyncResult([], skipped="a commit of selected paths (records wait for the next)")
-    store = store_for(config)
+    context = LogContext(config)
+    store = store_for(config, context.repo)
     if not store.directory.is_dir():
         return SyncResult([], skipped=f"{store.relative}/ does not exist")
     store.check_inside()
@@ -327,7 +331,7 @@ def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
         return SyncResult(
             [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
         )
-    result = sync(config, skip_head=amending)
+    result = sync(config, skip_head=amending, context=context)
     if result.files or result.added:
         run_git(config.root, "add", "-A", "--", store.relative)
     return result
@@ -352,7 +356,7 @@ def rebuild(config: Config, force: bool = False) -> RebuildResult:
     hand-kept records the fields people wrote (summary, decision_id, human_approved,
     approver, ...), each one reported. Records of commits that are not in HEAD's history
     would be lost: refused unless ``force``."""
-    context = LogContext.of(config)
+    context = LogContext(config)
     store = store_for(config, context.repo)
     with store.locked():
         store.repair()
@@ -406,7 +410,7 @@ def verify(config: Config) -> dict[str, Any]:
     """Compare every record with history: git facts always; for records taskgov wrote (they
     carry ``author``), every derived field. Also: duplicates, records of rewritten commits
     not moved yet, records on a branch that does not hold their commit."""
-    context = LogContext.of(config)
+    context = LogContext(config)
     store = store_for(config, context.repo)
     logged, bad = store.read()
     history = CommitIndex(history_ids(config.root))
