@@ -264,3 +264,20 @@ def test_agent_evidence_survives_discarding_the_work_tree(day: Path) -> None:
     sneaky = git(day, "rev-parse", "HEAD~1").strip()
     record = next(r for r in records(day) if r["commit"] == sneaky)
     assert (record["agent_env"], record["ai_assisted"]) == (["CLAUDECODE"], True)
+
+
+def test_an_ignored_log_is_kept_locally_and_commits_stay_quiet(day: Path) -> None:
+    (day / ".gitignore").write_text(".claude/contributions/\n")
+    git(day, "rm", "-q", "-r", "--cached", LOG)
+    git(day, "add", ".gitignore")
+    git(day, "commit", "-q", "-m", "chore: keep the log local")
+    done = subprocess.run(
+        ["git", "-C", str(day), "commit", "-q", "--allow-empty", "-m", "feat: next"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "taskgov" not in done.stderr
+    assert git(day, "status", "--porcelain") == ""
+    assert len(records(day)) == 2

@@ -333,7 +333,12 @@ def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
         )
     result = sync(config, skip_head=amending, context=context)
     if result.files or result.added:
-        run_git(config.root, "add", "-A", "--", store.relative)
+        try:
+            run_git(config.root, "add", "-A", "--", store.relative)
+        except GitError as exc:
+            if "ignored" not in str(exc):
+                raise
+            # The repository ignores its log: it is kept in the work tree, never committed.
     return result
 
 
