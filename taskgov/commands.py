@@ -8,7 +8,7 @@ from typing import Any
 from taskgov.git.activity import Activity
 from taskgov.repo import Repository
 from taskgov.spec.task import Task
-from taskgov.state import TaskState, derive_states, frontier
+from taskgov.state import TaskState, derive_states
 
 
 def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, Any]:
@@ -132,6 +132,7 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
     (``null`` while a dependency cycle makes the critical path undefined).
     """
     from taskgov.plan.build import remaining_slack
+    from taskgov.plan.frontier import frontier
 
     states = derive_states(repo, activity)
     slack = remaining_slack(repo, states)

@@ -14,8 +14,8 @@ from typing import Any
 from taskgov.config import POLICY_PATH, Config
 from taskgov.errors import InputError, UsageError
 from taskgov.spec.effort import EffortError, parse_effort
-from taskgov.spec.loader import SAFE_ID
 from taskgov.spec.model import PRIORITIES, STATUSES
+from taskgov.spec.salvage import SAFE_ID
 from taskgov.templates import template_text, templates_dir
 
 HOOKS = ("commit-msg", "post-commit", "post-rewrite", "pre-push")
