@@ -101,7 +101,8 @@ UNREADABLE: frozenset[str] = frozenset(r.id for r in RULES.values() if r.unreada
 CYCLE_RULE = "TG130"
 # Findings that mean part of a spec was not read: the file is a placeholder (unparsable,
 # empty, not a mapping), a repeated key hid a value, or a rejected value was dropped.
-NOT_READ: frozenset[str] = UNREADABLE | {"TG006", "TG010", "TG011", "TG100"}
+NOT_PARSED: frozenset[str] = UNREADABLE | {"TG010", "TG011"}
+NOT_READ: frozenset[str] = NOT_PARSED | {"TG006", "TG100"}
 
 
 def lookup(key: str) -> Rule | None:
