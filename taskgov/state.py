@@ -2,10 +2,11 @@
 commit history.
 
 Order of precedence (PRODUCT.md): the spec says completed/cancelled or the file sits in the
-completed directory; a ``Closes:`` trailer reachable from the target branch; (a live claim,
-later); a ``Task:`` trailer (in progress); unmet hard dependencies (blocked); else the spec's
-own status. Where history and the spec disagree, history wins and ``validate`` says the spec is
-stale.
+completed directory; a ``Closes:`` trailer reachable from the target branch; a spec that
+cannot be read (``unreadable``); (a live claim, later); a ``Task:`` trailer (in progress);
+unmet hard dependencies (blocked); else the spec's own status, except that ``blocked`` with
+nothing left to wait for is stale and means ready. Where history and the spec disagree,
+history wins and ``validate`` says the spec is stale.
 """
 
 from __future__ import annotations
@@ -81,8 +82,6 @@ def _why_waiting(other: Task | None) -> str:
 def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
     if task.archived:
         return TaskState("completed", task.status, "in the completed directory")
-    if task.unreadable:
-        return TaskState(UNREADABLE, UNREADABLE, f"the spec cannot be read ({task.unreadable})")
     if task.done:
         return TaskState(task.status, task.status, "spec")
     closed = activity.closed.get(task.id)
@@ -90,6 +89,8 @@ def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
         return TaskState(
             "completed", task.status, f"closed by {closed.commit[:12]}", commit=closed.commit
         )
+    if task.unreadable:  # only history can say more about it
+        return TaskState(UNREADABLE, UNREADABLE, f"the spec cannot be read ({task.unreadable})")
     started = activity.started.get(task.id)
     if started is not None:
         return TaskState(

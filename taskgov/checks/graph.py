@@ -67,8 +67,8 @@ def blocks_disagreement(repo: Repository) -> Iterator[Problem]:
         ):
             for other_id in listed:
                 other = tasks.get(other_id)
-                if other is None:
-                    continue  # dangling: reported by its own rule
+                if other is None or other.unreadable:
+                    continue  # dangling, or its lists are unknown: reported by their own rules
                 mirrored = other.blocked_by if mirror == "state.blocked_by" else other.blocks
                 if task.id not in mirrored:
                     yield _problem(
@@ -127,8 +127,8 @@ def stale_blocked(repo: Repository, activity: Activity | None = None) -> Iterato
             task.path,
             task.line("state"),
             task_id,
-            f"state.status is 'blocked', but {has}: taskgov treats it as ready; set the status "
-            "to ready, or name what blocks it in state.blocked_by",
+            f"says blocked, but {has}: taskgov treats the task as ready; set the status to "
+            "ready, or name what blocks it in state.blocked_by",
             "state.status",
         )
 

@@ -57,7 +57,7 @@ def placeholder(
         id=guess_id(text, relpath, id_pattern),
         title=title.group(2).strip() if title is not None else "",
         status=UNREADABLE,
-        priority="",
+        priority="unknown",
         path=relpath,
         archived=archived,
         valid=False,
