@@ -273,7 +273,9 @@ def list_command(
     """List tasks, sorted by id.
 
     STATUS is the derived status: a task whose dependencies are not complete is "blocked"
-    whatever its spec says (SPEC shows the spec's own status when it differs).
+    whatever its spec says, and a spec saying "blocked" with nothing left to wait for is
+    "ready" (SPEC shows the spec's own status when it differs). A spec file that cannot be
+    parsed is listed as "unreadable"; files not read whole are named on stderr.
     """
     from taskgov.commands import list_tasks
 
@@ -505,7 +507,7 @@ def ready(ctx: click.Context, as_json: bool) -> int:
 
     Ranked by priority, then slack (hours a task can slip before the remaining work takes
     longer: 0 is on the critical path), then id. Tasks that are draft, in progress, completed,
-    cancelled or waiting on another task are left out.
+    cancelled or waiting on another task are left out, and so are specs with errors.
     """
     from taskgov.spec.snapshot import cached_answer
 
