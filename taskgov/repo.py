@@ -34,11 +34,14 @@ class Repository:
 
     @cached_property
     def tasks(self) -> Mapping[str, Task]:
-        """Tasks by id (for a duplicated id, the first file in path order)."""
+        """Tasks by id (for a duplicated id, the first file in path order that could be read)."""
         result: dict[str, Task] = {}
         for file in self.files:
-            if file.task is not None:
-                result.setdefault(file.task.id, file.task)
+            task = file.task
+            if task is not None:
+                kept = result.setdefault(task.id, task)
+                if kept.unreadable and not task.unreadable:
+                    result[task.id] = task
         return dict(sorted(result.items(), key=lambda item: id_key(item[0])))
 
     @cached_property

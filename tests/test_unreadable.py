@@ -449,3 +449,24 @@ def test_lower_layers_never_import_higher_ones(layer: str) -> None:
             m for m in _imports(path) if any(m == h or m.startswith(h + ".") for h in HIGHER[layer])
         )
         assert wrong == [], f"{path.name} imports {wrong}"
+
+
+def test_an_unreadable_file_never_hides_a_readable_spec_with_the_same_id(
+    run, repo: GitRepo
+) -> None:  # type: ignore[no-untyped-def]
+    repo.write(
+        {
+            f"{ACTIVE}/TASK-2026-010-a-draft.yaml": "title: [unclosed\n",
+            f"{ACTIVE}/TASK-2026-010.yaml": spec_yaml("TASK-2026-010"),
+        }
+    )
+    problems = run(repo.path, "validate", "--json").json()["problems"]
+    assert sorted(p["rule"] for p in problems if p["severity"] == "error") == [
+        "TG001",
+        "TG110",
+        "TG110",
+    ]
+    listed = run(repo.path, "list", "--json").json()["tasks"]
+    assert [(t["id"], t["status"], t["path"]) for t in listed] == [
+        ("TASK-2026-010", "ready", f"{ACTIVE}/TASK-2026-010.yaml")
+    ]
