@@ -329,19 +329,24 @@ def test_plan_uses_the_estimate_of_a_spec_with_a_wrong_status(
     assert listed["TASK-2026-002"]["depends_on"] == ["TASK-2026-001"]
 
 
-def test_a_spec_with_a_wrong_value_is_never_ready_but_keeps_its_dependents_waiting(
-    run, repo: GitRepo
-) -> None:  # type: ignore[no-untyped-def]
+def _pair(repo: GitRepo, first: str, second: str) -> None:
+    """TASK-2026-001 (status ``first``) before TASK-2026-002 (status ``second``)."""
     repo.write(
         {
             f"{ACTIVE}/TASK-2026-001.yaml": spec_yaml(
-                "TASK-2026-001", status="finished", blocks=("TASK-2026-002",)
+                "TASK-2026-001", status=first, blocks=("TASK-2026-002",)
             ),
             f"{ACTIVE}/TASK-2026-002.yaml": spec_yaml(
-                "TASK-2026-002", blocked_by=("TASK-2026-001",)
+                "TASK-2026-002", status=second, blocked_by=("TASK-2026-001",)
             ),
         }
     )
+
+
+def test_a_spec_with_a_wrong_value_is_never_ready_but_keeps_its_dependents_waiting(
+    run, repo: GitRepo
+) -> None:  # type: ignore[no-untyped-def]
+    _pair(repo, "finished", "ready")
     assert run(repo.path, "ready", "--json").json()["ready"] == []
     text = run(repo.path, "list")
     assert "finished (invalid spec)" in text.out
@@ -355,14 +360,9 @@ def test_a_spec_with_a_wrong_value_is_never_ready_but_keeps_its_dependents_waiti
 def test_blocked_with_nothing_to_wait_for_is_ready_everywhere_and_stale_in_validate(
     run, repo: GitRepo
 ) -> None:  # type: ignore[no-untyped-def]
+    _pair(repo, "completed", "blocked")
     repo.write(
         {
-            f"{ACTIVE}/TASK-2026-001.yaml": spec_yaml(
-                "TASK-2026-001", status="completed", blocks=("TASK-2026-002",)
-            ),
-            f"{ACTIVE}/TASK-2026-002.yaml": spec_yaml(
-                "TASK-2026-002", status="blocked", blocked_by=("TASK-2026-001",)
-            ),
             f"{ACTIVE}/TASK-2026-003.yaml": spec_yaml("TASK-2026-003", status="blocked"),
             f"{ACTIVE}/TASK-2026-004.yaml": spec_yaml(
                 "TASK-2026-004", status="blocked", blocked_by=("TASK-2026-005",)
