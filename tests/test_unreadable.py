@@ -470,3 +470,29 @@ def test_an_unreadable_file_never_hides_a_readable_spec_with_the_same_id(
     assert [(t["id"], t["status"], t["path"]) for t in listed] == [
         ("TASK-2026-010", "ready", f"{ACTIVE}/TASK-2026-010.yaml")
     ]
+
+
+@pytest.mark.parametrize("value", [1, "x", [1, {"a": 1}], {"a": [1]}, None, True])
+def test_any_wrong_value_in_any_section_keeps_the_task_and_its_estimate(value: object) -> None:
+    import json
+
+    from taskgov.spec.model import Planning, TaskSpec
+
+    config = Config(root=Path("/x"))
+    base, _ = load(_estimated("TASK-2026-005", 1, 2, 3, blocked_by=("TASK-2026-004",)))
+    for key in set(TaskSpec.model_fields) - {"task_id", "planning"}:
+        text = json.dumps({**base, key: value})  # JSON is YAML
+        task = parse_spec_text(text, f"{ACTIVE}/TASK-2026-005.yaml", config).task
+        assert task is not None, key
+        assert task.id == "TASK-2026-005"
+        assert task.estimate is not None, key
+        assert task.estimate.likely == 2, key
+        if key != "state":
+            assert task.blocked_by == ("TASK-2026-004",), key
+    for key in set(Planning.model_fields) - {"estimate"}:
+        planning = {**base["planning"], key: value}
+        text = json.dumps({**base, "planning": planning})
+        task = parse_spec_text(text, f"{ACTIVE}/TASK-2026-005.yaml", config).task
+        assert task is not None
+        assert task.estimate is not None, key
+        assert task.estimate.likely == 2, key
