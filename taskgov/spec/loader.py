@@ -13,8 +13,9 @@ from taskgov.config import Config
 from taskgov.problems import Problem
 from taskgov.spec import salvage
 from taskgov.spec.effort import EffortError, Estimate, parse_effort
-from taskgov.spec.salvage import NO_TITLE, SAFE_ID, id_from_name, without
+from taskgov.spec.salvage import SAFE_ID, id_from_name
 from taskgov.spec.task import Dependency, Task, enum_word
+from taskgov.spec.validation import kind_of, validate_spec
 from taskgov.spec.yamlio import Locations, YamlProblem, decode, load
 
 
@@ -81,7 +82,7 @@ def parse_spec_text(
         return unreadable_file(relpath, config, archived, empty, text, findings)
     if not isinstance(data, dict):
         shape = YamlProblem(
-            "TG011", f"expected a mapping of fields, found a {_kind(data)}", where.line(())
+            "TG011", f"expected a mapping of fields, found a {kind_of(data)}", where.line(())
         )
         return unreadable_file(relpath, config, archived, shape, text, findings)
 
@@ -91,7 +92,7 @@ def parse_spec_text(
     findings.task = task_id
     for duplicate in duplicates:
         findings.add(duplicate.rule, duplicate.message, duplicate.line, duplicate.column)
-    spec, dropped = _validate(data, where, config, findings, task_id)
+    spec, dropped = validate_spec(data, where, config, findings, task_id)
     if written_id is not None:
         _check_id(written_id, relpath, where, config, findings)
     task = _to_task(spec, data, where, relpath, archived, config, findings)
@@ -104,119 +105,6 @@ def parse_spec_text(
         )
     _quality(task, text, where, config, findings)
     return FileResult(relpath, task, task.id, tuple(findings.problems))
-
-
-def _kind(value: Any) -> str:
-    return {list: "list", str: "text", int: "number", float: "number", bool: "boolean"}.get(
-        type(value), type(value).__name__
-    )
-
-
-REPAIR_ROUNDS = 3
-
-
-def _validate(
-    data: dict[str, Any], where: Locations, config: Config, findings: Findings, task_id: str
-) -> tuple[Any, set[tuple[str | int, ...]] | None]:
-    """The validated spec and, when the schema rejected values, the paths dropped to get it.
-
-    Every rejected value is reported, then dropped (its default takes its place) and the rest
-    validated again, so that a wrong ``state.status`` keeps ``planning.estimate``."""
-    from pydantic import ValidationError
-
-    from taskgov.spec.model import TaskSpec, unknown_keys
-
-    context = {"hours_per_day": config.hours_per_day, "days_per_week": config.days_per_week}
-    dropped: set[tuple[str | int, ...]] | None = None
-    current = data
-    spec: Any = None
-    for attempt in range(REPAIR_ROUNDS + 1):
-        try:
-            spec = TaskSpec.model_validate(current, context=context)
-            break
-        except ValidationError as exc:
-            paths = [
-                _strip_union_tags(tuple(p for p in e["loc"] if isinstance(p, (str, int))), current)
-                for e in exc.errors(include_url=False)
-            ]
-            if dropped is None:
-                for error, path in zip(exc.errors(include_url=False), paths, strict=True):
-                    findings.at(where, "TG100", _message(error), path)
-                dropped = set()
-            dropped.update(paths)
-            current = without(current, paths)
-            if attempt == REPAIR_ROUNDS:  # values that depend on each other: keep the id only
-                current = {}
-            current.setdefault("task_id", task_id)
-            current.setdefault("title", NO_TITLE)
-    for path, key in unknown_keys(spec):
-        message = f"unknown key {key!r} (not in the task spec format)"
-        findings.at(where, "TG101", message, (*path, key))
-    return spec, dropped
-
-
-def _strip_union_tags(path: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
-    """Pydantic error paths, reduced to real keys and indexes of the document.
-
-    Unions add their member names to a path ("str", "Scenario"); a missing required key is
-    the last part of a path and absent from the data. Both are told apart by position."""
-    kept: list[str | int] = []
-    current = data
-    for position, part in enumerate(path):
-        last = position == len(path) - 1
-        if isinstance(current, dict) and part in current:
-            kept.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            kept.append(part)
-            current = current[part]
-        elif last and isinstance(current, dict):
-            kept.append(part)  # a required key that is missing
-        elif not isinstance(current, (dict, list)):
-            break
-    return tuple(kept)
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    value = error.get("input")
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{value!r} is not allowed; expected one of {expected}"
-    if kind in (
-        "string_type",
-        "list_type",
-        "dict_type",
-        "bool_type",
-        "float_type",
-        "int_type",
-        "model_type",
-        "float_parsing",
-        "bool_parsing",
-        "int_parsing",
-    ):
-        wanted = {
-            "string": "text",
-            "list": "a list",
-            "dict": "a mapping",
-            "bool": "true or false",
-            "float": "a number",
-            "int": "a whole number",
-            "model": "a mapping",
-        }
-        base = kind.split("_")[0]
-        return f"should be {wanted.get(base, base)}, not {_kind(value)} {_short(value)}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _check_id(
