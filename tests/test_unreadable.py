@@ -496,3 +496,25 @@ def test_any_wrong_value_in_any_section_keeps_the_task_and_its_estimate(value: o
         assert task is not None
         assert task.estimate is not None, key
         assert task.estimate.likely == 2, key
+
+
+def test_a_replaced_value_leaves_no_stale_locations_and_many_duplicates_stay_fast() -> None:
+    import time
+
+    found: list[YamlProblem] = []
+    data, where = load(
+        "state:\n  old: 1\n  list: [a, b]\nstate:\n  status: ready\n", duplicates=found
+    )
+    assert data == {"state": {"status": "ready"}}
+    assert where.line(("state",)) == 4
+    assert ("state", "old") not in where
+    assert ("state", "list", 1) not in where
+    # Each repeat replaces a mapping: forgetting its locations must not rescan the file.
+    many = "".join(f"k{n}: {{a: [1, 2]}}\n" for n in range(8_000)) + "".join(
+        f"k{n}: 1\n" for n in range(8_000)
+    )
+    started = time.perf_counter()
+    found = []
+    load(many, duplicates=found)
+    assert len(found) == 8_000
+    assert time.perf_counter() - started < 10

@@ -291,7 +291,8 @@ class _Builder:
                 raise YamlProblem("TG001", "a mapping key must be a scalar", mark.line + 1)
             here = (*path, key)
             if key in seen:
-                self.duplicate(key, seen[key], mark, here)
+                self.duplicate(key, seen[key], mark)
+                self.forget(result.get(key), here)
             seen.setdefault(key, mark.line + 1)
             self.locations[here] = (mark.line + 1, mark.column + 1)
             value, count = self.value(next(self.events), here)
@@ -299,16 +300,30 @@ class _Builder:
             size += count
         return result, size
 
-    def duplicate(self, key: Any, first: int, mark: Any, here: Path_) -> None:
+    def duplicate(self, key: Any, first: int, mark: Any) -> None:
         """A repeated key: an error, or (when collecting) a finding while the last value wins."""
         message = f"duplicate key {key!r} (first defined on line {first})"
         if self.duplicates is None:
             raise YamlProblem("TG006", message, mark.line + 1, mark.column + 1)
         message += f": the value on line {mark.line + 1} is used (the last one, as PyYAML does)"
         self.duplicates.append(YamlProblem("TG006", message, mark.line + 1, mark.column + 1))
-        # The first value is replaced: its locations would point at text no longer in use.
-        for stale in [p for p in self.locations if p[: len(here)] == here]:
-            del self.locations[stale]
+
+    def forget(self, replaced: Any, here: Path_) -> None:
+        """Drop the locations inside a value a repeated key replaces: they point at text no
+        longer in use. Walks the value itself, so the work is bounded by the node budget."""
+        stack = [(replaced, here)]
+        while stack:
+            value, path = stack.pop()
+            if isinstance(value, dict):
+                items: Any = value.items()
+            elif isinstance(value, list):
+                items = enumerate(value)
+            else:
+                continue
+            for part, child in items:
+                inner = (*path, part)
+                self.locations.pop(inner, None)
+                stack.append((child, inner))
 
 
 def _is_merge_key(event: Any) -> bool:
