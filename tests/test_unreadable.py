@@ -518,3 +518,17 @@ def test_a_replaced_value_leaves_no_stale_locations_and_many_duplicates_stay_fas
     load(many, duplicates=found)
     assert len(found) == 8_000
     assert time.perf_counter() - started < 10
+
+
+def test_history_closes_an_unreadable_spec_without_a_false_stale_warning(
+    run, repo: GitRepo
+) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("specs", {BROKEN: BROKEN_TEXT})
+    repo.commit(
+        "Finish the CLI\n\nCloses: TASK-2026-010",
+        {f"{ACTIVE}/TASK-2026-011.yaml": spec_yaml("TASK-2026-011", blocked_by=("TASK-2026-010",))},
+    )
+    problems = run(repo.path, "validate", "--json").json()["problems"]
+    assert [p["rule"] for p in problems if p["rule"].startswith("TG16")] == []
+    listed = {t["id"]: t["status"] for t in run(repo.path, "list", "--json").json()["tasks"]}
+    assert listed == {"TASK-2026-010": "completed", "TASK-2026-011": "ready"}  # history wins
