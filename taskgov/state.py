@@ -65,18 +65,16 @@ def derive_states(repo: Repository, activity: Activity | None = None) -> dict[st
             if e.hard and e.ordered and e.prerequisite not in done
         }
         missing = {d.prerequisite for d in repo.graph.missing_prerequisites(task_id) if d.hard}
-        why = {other: _why_waiting(tasks.get(other)) for other in unmet}
+        why = {other: _why_waiting(other, tasks.get(other)) for other in unmet}
         why.update((other, f"depends on {other}, which exists nowhere") for other in missing)
         states[task_id] = _state(task, why, activity)
     return states
 
 
-def _why_waiting(other: Task | None) -> str:
-    if other is None:
-        return "not complete"
-    if other.unreadable:
-        return f"depends on {other.id}, whose spec cannot be read ({other.unreadable})"
-    return f"waiting on {other.id} ({other.status})"
+def _why_waiting(other_id: str, other: Task | None) -> str:
+    if other is not None and other.unreadable:
+        return f"depends on {other_id}, whose spec cannot be read ({other.unreadable})"
+    return f"waiting on {other_id}"
 
 
 def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
@@ -99,8 +97,8 @@ def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
     if why:
         waiting = tuple(sorted(why, key=id_key))
         reasons = tuple(why[other] for other in waiting)
-        plain = [other for other in waiting if why[other].startswith("waiting on")]
-        said = [why[other] for other in waiting if not why[other].startswith("waiting on")]
+        plain = [other for other in waiting if why[other] == f"waiting on {other}"]
+        said = [why[other] for other in waiting if other not in plain]
         reason = "; ".join(([f"waiting on {', '.join(plain)}"] if plain else []) + said)
         return TaskState("blocked", task.status, reason, waiting, why=reasons)
     if task.status == "blocked":
