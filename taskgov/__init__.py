@@ -42,7 +42,7 @@ _EXPORTS = {
     "TaskgovError": "taskgov.errors",
     "UsageError": "taskgov.errors",
     "derive_states": "taskgov.state",
-    "frontier": "taskgov.state",
+    "frontier": "taskgov.plan.frontier",
     "load_config": "taskgov.config",
     "load_repo": "taskgov.repo",
     "make_plan": "taskgov.plan.build",
@@ -114,9 +114,10 @@ if TYPE_CHECKING:
     from taskgov.git.activity import read_activity
     from taskgov.git.trailers import parse_trailers
     from taskgov.plan.build import PlanOptions, make_plan
+    from taskgov.plan.frontier import frontier
     from taskgov.plan.stats import project_stats
     from taskgov.problems import Problem, Severity
     from taskgov.repo import Repository, load_repo
     from taskgov.spec.effort import EffortError, Estimate, parse_effort
     from taskgov.spec.task import Dependency, Task
-    from taskgov.state import TaskState, derive_states, frontier
+    from taskgov.state import TaskState, derive_states

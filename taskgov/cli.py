@@ -273,7 +273,9 @@ def list_command(
     """List tasks, sorted by id.
 
     STATUS is the derived status: a task whose dependencies are not complete is "blocked"
-    whatever its spec says (SPEC shows the spec's own status when it differs).
+    whatever its spec says, and a spec saying "blocked" with nothing left to wait for is
+    "ready" (SPEC shows the spec's own status when it differs). A spec file that cannot be
+    parsed is listed as "unreadable"; files not read whole are named on stderr.
     """
     from taskgov.commands import list_tasks
 
@@ -282,6 +284,7 @@ def list_command(
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
+    _say_unread(data["problems"])
     rows = [
         (
             t["id"],
@@ -305,7 +308,32 @@ def list_command(
     return EXIT_OK
 
 
+def _say_unread(problems: list[dict[str, Any]]) -> None:
+    """One stderr line per file (and cause) a read command could not read whole."""
+    for problem in problems:
+        where = problem["path"] + (f":{problem['line']}" if problem["line"] else "")
+        subject = f"{problem['field']}: " if problem["field"] else ""
+        if problem["read"] == "unreadable":
+            ui.err(
+                f"taskgov: could not read {where}: {problem['message']} ({problem['rule']}); "
+                "listed as unreadable, never ready"
+            )
+        else:
+            ui.err(
+                f"taskgov: could not fully read {where}: {subject}{problem['message']} "
+                f"({problem['rule']})"
+            )
+
+
+def _read_problems(repo: Any) -> list[dict[str, Any]]:
+    from taskgov.commands import read_problems
+
+    return read_problems(repo)
+
+
 def _status(task: dict[str, Any]) -> str:
+    if task["status"] == "unreadable":
+        return "unreadable"
     if not task["valid"]:
         return f"{task['status']} (invalid spec)"
     if task["status"] != task["spec_status"]:
@@ -326,6 +354,7 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
+    _say_unread(data["problems"])
     estimate = data["estimate_hours"]
     lines = [
         f"{data['id']}  {data['title']}",
@@ -399,13 +428,16 @@ def roadmap(ctx: click.Context, write: bool, as_json: bool) -> int:
 
     repo, activity = _env(ctx).repo_and_history()
     data = build(repo, activity)
+    problems = _read_problems(repo)
     if write:
         path = write_roadmap(repo.config, render_roadmap(data))
         ui.out(path.relative_to(repo.root).as_posix())
     elif as_json:
-        ui.emit_json(data)
+        ui.emit_json({**data, "problems": problems})
     else:
         sys.stdout.write(render_roadmap(data))
+    if write or not as_json:
+        _say_unread(problems)
     return EXIT_OK
 
 
@@ -475,7 +507,7 @@ def ready(ctx: click.Context, as_json: bool) -> int:
 
     Ranked by priority, then slack (hours a task can slip before the remaining work takes
     longer: 0 is on the critical path), then id. Tasks that are draft, in progress, completed,
-    cancelled or waiting on another task are left out.
+    cancelled or waiting on another task are left out, and so are specs with errors.
     """
     from taskgov.spec.snapshot import cached_answer
 
@@ -490,6 +522,7 @@ def ready(ctx: click.Context, as_json: bool) -> int:
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
+    _say_unread(data["problems"])
     if not data["ready"]:
         ui.out("nothing is ready")
         return EXIT_OK
@@ -615,9 +648,12 @@ def plan(
         max_wave_size=max_wave_size,
     )
     data = plan_data(repo, activity, options)
+    problems = _read_problems(repo)  # beside the plan: the plan's id hashes what was planned
+    if fmt != "json":
+        _say_unread(problems)
     if data["cycles"]:
         if fmt == "json":
-            ui.emit_json(data, rows=True)
+            ui.emit_json({**data, "problems": problems}, rows=True)
         for cycle in data["cycles"]:
             ui.err("dependency cycle: " + " -> ".join(cycle))
         return EXIT_CYCLE
@@ -628,7 +664,7 @@ def plan(
         for path in written:
             ui.err(f"wrote {path}")
     if fmt == "json":
-        ui.emit_json(data, rows=True)
+        ui.emit_json({**data, "problems": problems}, rows=True)
     elif fmt in ("md", "mermaid", "dot"):
         from taskgov.render import plan as render
 
@@ -702,9 +738,11 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
 
     repo, activity = _env(ctx).repo_and_history()
     data = project_stats(repo, derive_states(repo, activity), workers)
+    problems = _read_problems(repo)
     if as_json:
-        ui.emit_json(data)
+        ui.emit_json({**data, "problems": problems})
         return EXIT_OK
+    _say_unread(problems)
     ui.out(f"{data['tasks']} tasks: " + _counts(data["by_status"]))
     for key in ("priority", "milestone", "phase", "type"):
         ui.out(f"by {key}: " + _counts(data[f"by_{key}"]))

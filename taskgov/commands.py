@@ -8,7 +8,7 @@ from typing import Any
 from taskgov.git.activity import Activity
 from taskgov.repo import Repository
 from taskgov.spec.task import Task
-from taskgov.state import TaskState, derive_states, frontier
+from taskgov.state import TaskState, derive_states
 
 
 def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, Any]:
@@ -27,7 +27,19 @@ def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, An
         "estimate_hours": task.estimate.as_dict() if task.estimate else None,
         "path": task.path,
         "valid": task.valid,
+        "blocked_by": state.blocked_by(),
     }
+
+
+def read_problems(repo: Repository) -> list[dict[str, Any]]:
+    """What the read commands say they could not read: one entry per problem, with whether
+    the file was not read at all (``unreadable``: listed as a placeholder) or only in part."""
+    from taskgov.checks.catalog import NOT_PARSED
+
+    return [
+        {**p.as_dict(), "read": "unreadable" if p.rule in NOT_PARSED else "partial"}
+        for p in repo.read_problems
+    ]
 
 
 def list_tasks(
@@ -49,7 +61,7 @@ def list_tasks(
         if priorities and task.priority not in priorities:
             continue
         rows.append(task_summary(task, state, repo))
-    return {"tasks": rows}
+    return {"tasks": rows, "problems": read_problems(repo)}
 
 
 def show_task(repo: Repository, task_id: str, activity: Activity | None = None) -> dict[str, Any]:
@@ -86,6 +98,7 @@ def show_task(repo: Repository, task_id: str, activity: Activity | None = None) 
                 for d in repo.graph.dangling
                 if d.prerequisite == task.id
             ],
+            "problems": read_problems(repo),
         }
     )
     return data
@@ -96,8 +109,8 @@ def _document(repo: Repository, task: Task) -> Any:
     from taskgov.spec.yamlio import YamlProblem, load, read_text
 
     try:
-        data, _ = load(read_text(repo.root / task.path, repo.root))
-    except YamlProblem:  # changed on disk since it was loaded
+        data, _ = load(read_text(repo.root / task.path, repo.root), duplicates=[])
+    except YamlProblem:  # unreadable, or changed on disk since it was loaded
         return None
     return data
 
@@ -132,6 +145,7 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
     (``null`` while a dependency cycle makes the critical path undefined).
     """
     from taskgov.plan.build import remaining_slack
+    from taskgov.plan.frontier import frontier
 
     states = derive_states(repo, activity)
     slack = remaining_slack(repo, states)
@@ -147,7 +161,8 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
                 "path": t.path,
             }
             for t in frontier(repo, states, slack=slack)
-        ]
+        ],
+        "problems": read_problems(repo),
     }
 
 

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from taskgov.checks.findings import Findings
+from taskgov.checks.catalog import NOT_READ
+from taskgov.checks.findings import apply_levels
 from taskgov.config import Config, find_root, load_config
 from taskgov.errors import NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
 from taskgov.problems import Problem
 from taskgov.spec.cache import SpecCache, blob_id
 from taskgov.spec.files import spec_files
-from taskgov.spec.loader import FileResult, parse_spec_bytes
+from taskgov.spec.loader import FileResult, parse_spec_bytes, unreadable_file
 from taskgov.spec.task import Task, id_key
 from taskgov.spec.yamlio import YamlProblem, read_bytes
 
@@ -33,11 +34,14 @@ class Repository:
 
     @cached_property
     def tasks(self) -> Mapping[str, Task]:
-        """Tasks by id (for a duplicated id, the first file in path order)."""
+        """Tasks by id (for a duplicated id, the first file in path order that could be read)."""
         result: dict[str, Task] = {}
         for file in self.files:
-            if file.task is not None:
-                result.setdefault(file.task.id, file.task)
+            task = file.task
+            if task is not None:
+                kept = result.setdefault(task.id, task)
+                if kept.unreadable and not task.unreadable:
+                    result[task.id] = task
         return dict(sorted(result.items(), key=lambda item: id_key(item[0])))
 
     @cached_property
@@ -54,19 +58,32 @@ class Repository:
         for file in self.files:
             yield from file.problems
 
+    @cached_property
+    def read_problems(self) -> tuple[Problem, ...]:
+        """What could not be read, one problem per cause: files that are placeholders
+        (unparsable) and values that were dropped or guessed (policy levels applied)."""
+        found = [p for p in self.file_problems if p.rule in NOT_READ]
+        return tuple(apply_levels(self.config, found))
+
     def task(self, task_id: str) -> Task:
-        try:
-            return self.tasks[task_id]
-        except KeyError:
-            for file in self.files:
-                if file.task_id == task_id:
-                    raise NotFoundError(
-                        f"{task_id}: {file.path} is invalid (run `taskgov validate`)"
-                    ) from None
-            raise NotFoundError(
-                f"no task {task_id!r} in {self.config.paths.active} or "
-                f"{self.config.paths.completed}"
-            ) from None
+        """The task ``task_id`` names (case does not matter); ``NotFoundError`` suggests the
+        closest id when there is none."""
+        found = self.tasks.get(task_id)
+        if found is not None:
+            return found
+        folded = {key.casefold(): task for key, task in self.tasks.items()}
+        found = folded.get(task_id.casefold())
+        if found is not None:
+            return found
+        import difflib
+
+        message = (
+            f"no task {task_id!r} in {self.config.paths.active} or {self.config.paths.completed}"
+        )
+        close = difflib.get_close_matches(task_id.casefold(), folded, n=1, cutoff=0.6)
+        if close:
+            message = f"no task {task_id!r}; did you mean {folded[close[0]].id}?"
+        raise NotFoundError(message)
 
 
 def load_repo(
@@ -99,9 +116,7 @@ def load_repo(
             try:
                 data = read_bytes(spec.path, root)
             except YamlProblem as problem:
-                findings = Findings(config, relpath)
-                findings.add(problem.rule, problem.message, problem.line, problem.column)
-                result = FileResult(relpath, None, None, tuple(findings.problems))
+                result = unreadable_file(relpath, config, archived, problem)
             else:
                 blob = blob_id(data)
                 result = _cached(store, relpath, blob, archived)

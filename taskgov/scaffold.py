@@ -15,8 +15,8 @@ from taskgov.config import POLICY_PATH, Config
 from taskgov.errors import InputError, UsageError
 from taskgov.hooks.install import HOOKS
 from taskgov.spec.effort import EffortError, parse_effort
-from taskgov.spec.loader import SAFE_ID
 from taskgov.spec.model import PRIORITIES, STATUSES
+from taskgov.spec.salvage import SAFE_ID
 from taskgov.templates import template_text, templates_dir
 
 

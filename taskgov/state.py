@@ -2,23 +2,25 @@
 commit history.
 
 Order of precedence (PRODUCT.md): the spec says completed/cancelled or the file sits in the
-completed directory; a ``Closes:`` trailer reachable from the target branch; (a live claim,
-later); a ``Task:`` trailer (in progress); unmet hard dependencies (blocked); else the spec's
-own status. Where history and the spec disagree, history wins and ``validate`` says the spec is
-stale.
+completed directory; a ``Closes:`` trailer reachable from the target branch; a spec that
+cannot be read (``unreadable``); (a live claim, later); a ``Task:`` trailer (in progress);
+unmet hard dependencies (blocked); else the spec's own status, except that ``blocked`` with
+nothing left to wait for is stale and means ready. Where history and the spec disagree,
+history wins and ``validate`` says the spec is stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from taskgov.git.activity import Activity
-from taskgov.graph.deps import Edge
 from taskgov.repo import Repository
-from taskgov.spec.task import Task, id_key
+from taskgov.spec.task import UNREADABLE, Task, id_key
 
 NO_ACTIVITY = Activity()
+# A hand-written ``blocked`` with nothing left to wait for is stale, not a block: the task is
+# ready (``validate`` warns, TG162). A block from outside the graph is named in blocked_by.
+STALE_BLOCKED = "spec says blocked, but no hard dependency is unfinished"
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class TaskState:
     reason: str
     waiting_on: tuple[str, ...] = ()
     commit: str | None = None  # the commit that closed or started the task
+    why: tuple[str, ...] = ()  # for each of ``waiting_on``, why it blocks
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -35,8 +38,17 @@ class TaskState:
             "spec_status": self.spec_status,
             "reason": self.reason,
             "waiting_on": list(self.waiting_on),
+            "blocked_by": self.blocked_by(),
             "commit": self.commit,
         }
+
+    def blocked_by(self) -> list[dict[str, str]]:
+        """What the task waits for, each with the reason (JSON-ready)."""
+        return [{"id": i, "reason": r} for i, r in zip(self.waiting_on, self.why, strict=True)]
+
+    @property
+    def stale_blocked(self) -> bool:
+        return self.reason == STALE_BLOCKED
 
 
 def derive_states(repo: Repository, activity: Activity | None = None) -> dict[str, TaskState]:
@@ -47,20 +59,25 @@ def derive_states(repo: Repository, activity: Activity | None = None) -> dict[st
     prerequisites = repo.graph.prerequisites()
     states = {}
     for task_id, task in tasks.items():
-        missing = [
-            dep.prerequisite for dep in repo.graph.missing_prerequisites(task_id) if dep.hard
-        ]
-        states[task_id] = _state(task, prerequisites.get(task_id, ()), done, missing, activity)
+        unmet = {
+            e.prerequisite
+            for e in prerequisites.get(task_id, ())
+            if e.hard and e.ordered and e.prerequisite not in done
+        }
+        missing = {d.prerequisite for d in repo.graph.missing_prerequisites(task_id) if d.hard}
+        why = {other: _why_waiting(other, tasks.get(other)) for other in unmet}
+        why.update((other, f"depends on {other}, which exists nowhere") for other in missing)
+        states[task_id] = _state(task, why, activity)
     return states
 
 
-def _state(
-    task: Task,
-    edges: tuple[Edge, ...],
-    done: set[str],
-    missing: list[str],
-    activity: Activity,
-) -> TaskState:
+def _why_waiting(other_id: str, other: Task | None) -> str:
+    if other is not None and other.unreadable:
+        return f"depends on {other_id}, whose spec cannot be read ({other.unreadable})"
+    return f"waiting on {other_id}"
+
+
+def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
     if task.archived:
         return TaskState("completed", task.status, "in the completed directory")
     if task.done:
@@ -70,30 +87,20 @@ def _state(
         return TaskState(
             "completed", task.status, f"closed by {closed.commit[:12]}", commit=closed.commit
         )
+    if task.unreadable:  # only history can say more about it
+        return TaskState(UNREADABLE, UNREADABLE, f"the spec cannot be read ({task.unreadable})")
     started = activity.started.get(task.id)
     if started is not None:
         return TaskState(
             "in_progress", task.status, f"worked on in {started.commit[:12]}", commit=started.commit
         )
-    unmet = {e.prerequisite for e in edges if e.hard and e.ordered and e.prerequisite not in done}
-    waiting = sorted(unmet | set(missing))
-    if waiting:
-        return TaskState("blocked", task.status, "waiting on " + ", ".join(waiting), tuple(waiting))
+    if why:
+        waiting = tuple(sorted(why, key=id_key))
+        reasons = tuple(why[other] for other in waiting)
+        plain = [other for other in waiting if why[other] == f"waiting on {other}"]
+        said = [why[other] for other in waiting if other not in plain]
+        reason = "; ".join(([f"waiting on {', '.join(plain)}"] if plain else []) + said)
+        return TaskState("blocked", task.status, reason, waiting, why=reasons)
+    if task.status == "blocked":
+        return TaskState("ready", task.status, STALE_BLOCKED)
     return TaskState(task.status, task.status, "spec")
-
-
-def frontier(
-    repo: Repository,
-    states: Mapping[str, TaskState] | None = None,
-    activity: Activity | None = None,
-    slack: Mapping[str, float] | None = None,
-) -> list[Task]:
-    """Tasks that can start now, most urgent first: by priority, then critical-path slack
-    (hours a task can slip before the remaining work takes longer), then id."""
-    states = states or derive_states(repo, activity)
-    if slack is None:
-        from taskgov.plan.build import remaining_slack
-
-        slack = remaining_slack(repo, states)
-    ready = [t for t in repo.tasks.values() if t.valid and states[t.id].status == "ready"]
-    return sorted(ready, key=lambda t: (t.priority_rank, slack.get(t.id, 0.0), id_key(t.id)))

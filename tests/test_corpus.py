@@ -101,7 +101,7 @@ def test_real_repository_plans_its_remaining_work(run, governance: GitRepo) -> N
     assert everything["critical_path"] == ["TASK-2026-014"]
     slack = {t["id"]: t["slack"] for t in everything["tasks"]}
     assert slack == {"TASK-2026-006": 26, "TASK-2026-010": 26, "TASK-2026-014": 0}
-    assert run(governance.path, "ready", "--json").json() == {"ready": []}  # 014 is blocked
+    assert run(governance.path, "ready", "--json").json() == {"ready": [], "problems": []}
     stats = run(governance.path, "stats", "--json").json()
     assert stats["by_status"] == {"blocked": 1, "completed": 2}
     assert stats["hours"] == {"total": 54, "completed": 14, "remaining": 40}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import taskgov
 from taskgov.checks.report import validate
-from taskgov.state import frontier
+from taskgov.plan.frontier import frontier
 from tests.conftest import PROJECT
 
 

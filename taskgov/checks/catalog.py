@@ -63,6 +63,7 @@ RULES: dict[str, Rule] = {
         Rule("TG150", "secret-in-spec", E, "spec text contains what looks like a credential"),
         Rule("TG160", "stale-status", W, "history closed or started the task; the spec lags"),
         Rule("TG161", "unknown-task-in-history", W, "a Task:/Closes: trailer names no task"),
+        Rule("TG162", "stale-blocked", W, "status blocked, but no hard dependency is unfinished"),
         # Decision records
         Rule("TG170", "decision-no-summary", E, "a decision record has an empty summary"),
         Rule(
@@ -98,6 +99,10 @@ RULES: dict[str, Rule] = {
 BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
 UNREADABLE: frozenset[str] = frozenset(r.id for r in RULES.values() if r.unreadable)
 CYCLE_RULE = "TG130"
+# Findings that mean part of a spec was not read: the file is a placeholder (unparsable,
+# empty, not a mapping), a repeated key hid a value, or a rejected value was dropped.
+NOT_PARSED: frozenset[str] = UNREADABLE | {"TG010", "TG011"}
+NOT_READ: frozenset[str] = NOT_PARSED | {"TG006", "TG100"}
 
 
 def lookup(key: str) -> Rule | None:

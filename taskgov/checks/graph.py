@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from taskgov.checks.catalog import RULES
+from taskgov.git.activity import Activity
 from taskgov.graph.cycles import find_cycles
 from taskgov.problems import Problem
 from taskgov.repo import Repository
@@ -66,8 +67,8 @@ def blocks_disagreement(repo: Repository) -> Iterator[Problem]:
         ):
             for other_id in listed:
                 other = tasks.get(other_id)
-                if other is None:
-                    continue  # dangling: reported by its own rule
+                if other is None or other.unreadable:
+                    continue  # dangling, or its lists are unknown: reported by their own rules
                 mirrored = other.blocked_by if mirror == "state.blocked_by" else other.blocks
                 if task.id not in mirrored:
                     yield _problem(
@@ -110,11 +111,35 @@ def cycle_paths(repo: Repository) -> list[list[str]]:
     return find_cycles(repo.tasks.keys(), repo.graph.successors())
 
 
+def stale_blocked(repo: Repository, activity: Activity | None = None) -> Iterator[Problem]:
+    """``state.status: blocked`` with no unfinished hard dependency: the derived state (the one
+    ``list``, ``show``, ``ready`` and ``plan`` use) says ready, so the spec lags."""
+    from taskgov.state import derive_states
+
+    for task_id, state in derive_states(repo, activity).items():
+        if not state.stale_blocked:
+            continue
+        task = repo.tasks[task_id]
+        waits = repo.graph.prerequisites().get(task_id) or repo.graph.missing_prerequisites(task_id)
+        has = "every hard dependency is complete" if waits else "it has no dependencies"
+        yield _problem(
+            "TG162",
+            task.path,
+            task.line("state"),
+            task_id,
+            f"says blocked, but {has}: taskgov treats the task as ready; set the status to "
+            "ready, or name what blocks it in state.blocked_by",
+            "state.status",
+        )
+
+
 RULE_SETS = (duplicate_ids, dangling_references, blocks_disagreement, cycles)
 
 
-def repository_problems(repo: Repository) -> list[Problem]:
+def repository_problems(repo: Repository, activity: Activity | None = None) -> list[Problem]:
+    """Findings across specs (``activity``: what history says, for the derived states)."""
     problems: list[Problem] = []
     for rule_set in RULE_SETS:
         problems.extend(rule_set(repo))
+    problems.extend(stale_blocked(repo, activity))
     return problems

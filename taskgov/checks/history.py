@@ -17,7 +17,7 @@ def history_problems(repo: Repository, activity: Activity) -> Iterator[Problem]:
     tasks = repo.tasks
     for task_id, mention in sorted(activity.closed.items()):
         task = tasks.get(task_id)
-        if task is not None and not task.done:
+        if task is not None and not task.done and not task.unreadable:
             yield _stale(
                 task.path,
                 task.line("state"),
@@ -28,6 +28,8 @@ def history_problems(repo: Repository, activity: Activity) -> Iterator[Problem]:
     for task_id, mention in sorted(activity.started.items()):
         task = tasks.get(task_id)
         if task is None or task_id in activity.closed or task.status in STARTED_OR_LATER:
+            continue
+        if task.unreadable:  # its status is unknown, not stale
             continue
         if task.archived:
             continue

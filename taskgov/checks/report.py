@@ -69,7 +69,7 @@ def validate(
     selected: list[Path] = []
     if paths:
         repo, selected = _with_extra_files(repo, paths, cwd or Path.cwd())
-    problems = [*repo.file_problems, *repository_problems(repo)]
+    problems = [*repo.file_problems, *repository_problems(repo, activity)]
     if activity is not None:
         from taskgov.checks.history import history_problems
 

@@ -93,8 +93,8 @@ def _load_yaml(
     from pydantic import ValidationError
 
     from taskgov.decisions.model import DecisionRecord
-    from taskgov.spec.loader import _message, _strip_union_tags
     from taskgov.spec.model import unknown_keys
+    from taskgov.spec.validation import _message, _strip_union_tags
 
     findings = Findings(config, relpath)
     try:

@@ -258,9 +258,12 @@ def _assumptions(
     )
     if unknown:
         notes.append("resources not in policy.yaml are treated as unlimited: " + ", ".join(unknown))
-    invalid = [t.id for t in network.tasks if not t.valid]
+    invalid = [t.id for t in network.tasks if not t.valid and not t.unreadable]
     if invalid:
-        notes.append(f"planned from the raw fields of invalid specs: {_some(invalid)}")
+        notes.append(f"planned from the valid fields of specs with errors: {_some(invalid)}")
+    unreadable = [t.id for t in network.tasks if t.unreadable]
+    if unreadable:
+        notes.append(f"specs that cannot be read, planned as placeholders: {_some(unreadable)}")
     return notes
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -11,17 +11,19 @@ from taskgov.checks import text as text_rules
 from taskgov.checks.findings import Findings
 from taskgov.config import Config
 from taskgov.problems import Problem
+from taskgov.spec import salvage
 from taskgov.spec.effort import EffortError, Estimate, parse_effort
-from taskgov.spec.task import Dependency, Task
+from taskgov.spec.salvage import SAFE_ID, id_from_name
+from taskgov.spec.task import Dependency, Task, enum_word
+from taskgov.spec.validation import kind_of, validate_spec
 from taskgov.spec.yamlio import Locations, YamlProblem, decode, load
-
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 @dataclass(frozen=True)
 class FileResult:
-    """What one spec file yielded. ``task_id`` is set whenever the file names an id, even when
-    the rest of it is invalid, so that references to it are not reported as dangling."""
+    """What one spec file yielded. Every file yields a task id and a task: when the content
+    cannot give the id, the file name does, and an unparsable file is a placeholder task
+    (``Task.unreadable``), so references to it are never dangling."""
 
     path: str
     task: Task | None
@@ -29,14 +31,28 @@ class FileResult:
     problems: tuple[Problem, ...]
 
 
+def unreadable_file(
+    relpath: str,
+    config: Config,
+    archived: bool,
+    problem: YamlProblem,
+    text: str | None = None,
+    findings: Findings | None = None,
+) -> FileResult:
+    """The result for a file that could not be read or parsed: its problem and a placeholder."""
+    findings = findings or Findings(config, relpath)
+    task = salvage.placeholder(text, relpath, config.id_pattern, archived, problem.line)
+    findings.task = task.id
+    findings.add(problem.rule, problem.message, problem.line, problem.column)
+    return FileResult(relpath, task, task.id, tuple(findings.problems))
+
+
 def parse_spec_bytes(data: bytes, relpath: str, config: Config, archived: bool) -> FileResult:
-    findings = Findings(config, relpath)
     try:
         text = decode(data)
     except YamlProblem as problem:
-        findings.add(problem.rule, problem.message, problem.line, problem.column)
-        return FileResult(relpath, None, None, tuple(findings.problems))
-    return parse_spec_text(text, relpath, config, archived, findings)
+        return unreadable_file(relpath, config, archived, problem)
+    return parse_spec_text(text, relpath, config, archived)
 
 
 def parse_spec_text(
@@ -54,125 +70,41 @@ def parse_spec_text(
             line,
             column,
         )
+    duplicates: list[YamlProblem] = []
     try:
-        data, where = load(text)
+        data, where = load(text, duplicates=duplicates)
     except YamlProblem as problem:
-        findings.add(problem.rule, problem.message, problem.line, problem.column)
-        return FileResult(relpath, None, None, tuple(findings.problems))
+        return unreadable_file(relpath, config, archived, problem, text, findings)
     if data is None:
-        findings.add("TG010", "the file is empty: a task spec needs at least task_id and title", 1)
-        return FileResult(relpath, None, None, tuple(findings.problems))
-    if not isinstance(data, dict):
-        findings.add(
-            "TG011",
-            f"expected a mapping of fields, found a {_kind(data)}",
-            where.line(()),
+        empty = YamlProblem(
+            "TG010", "the file is empty: a task spec needs at least task_id and title", 1
         )
-        return FileResult(relpath, None, None, tuple(findings.problems))
+        return unreadable_file(relpath, config, archived, empty, text, findings)
+    if not isinstance(data, dict):
+        shape = YamlProblem(
+            "TG011", f"expected a mapping of fields, found a {kind_of(data)}", where.line(())
+        )
+        return unreadable_file(relpath, config, archived, shape, text, findings)
 
     raw_id = data.get("task_id")
-    task_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
+    written_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
+    task_id = written_id or id_from_name(relpath, config.id_pattern)
     findings.task = task_id
-    spec = _validate(data, where, config, findings)
-    if task_id is not None:
-        _check_id(task_id, relpath, where, config, findings)
-    if spec is None:
-        partial = _partial_task(data, task_id, relpath, archived) if task_id else None
-        return FileResult(relpath, partial, task_id, tuple(findings.problems))
-
+    for duplicate in duplicates:
+        findings.add(duplicate.rule, duplicate.message, duplicate.line, duplicate.column)
+    spec, dropped = validate_spec(data, where, config, findings, task_id)
+    if written_id is not None:
+        _check_id(written_id, relpath, where, config, findings)
     task = _to_task(spec, data, where, relpath, archived, config, findings)
+    if dropped is not None:
+        # Flagged, never ready; a status the schema rejected is still shown as written.
+        status = data.get("state", {}).get("status") if ("state", "status") in dropped else None
+        shown = enum_word(status) if isinstance(status, str) and status.strip() else task.status
+        return FileResult(
+            relpath, replace(task, valid=False, status=shown), task.id, tuple(findings.problems)
+        )
     _quality(task, text, where, config, findings)
     return FileResult(relpath, task, task.id, tuple(findings.problems))
-
-
-def _kind(value: Any) -> str:
-    return {list: "list", str: "text", int: "number", float: "number", bool: "boolean"}.get(
-        type(value), type(value).__name__
-    )
-
-
-def _validate(data: dict[str, Any], where: Locations, config: Config, findings: Findings) -> Any:
-    from pydantic import ValidationError
-
-    from taskgov.spec.model import TaskSpec, unknown_keys
-
-    context = {"hours_per_day": config.hours_per_day, "days_per_week": config.days_per_week}
-    try:
-        spec = TaskSpec.model_validate(data, context=context)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            path = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
-            path = _strip_union_tags(path, data)
-            findings.at(where, "TG100", _message(error), path)
-        return None
-    for path, key in unknown_keys(spec):
-        message = f"unknown key {key!r} (not in the task spec format)"
-        findings.at(where, "TG101", message, (*path, key))
-    return spec
-
-
-def _strip_union_tags(path: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
-    """Pydantic error paths, reduced to real keys and indexes of the document.
-
-    Unions add their member names to a path ("str", "Scenario"); a missing required key is
-    the last part of a path and absent from the data. Both are told apart by position."""
-    kept: list[str | int] = []
-    current = data
-    for position, part in enumerate(path):
-        last = position == len(path) - 1
-        if isinstance(current, dict) and part in current:
-            kept.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
-            kept.append(part)
-            current = current[part]
-        elif last and isinstance(current, dict):
-            kept.append(part)  # a required key that is missing
-        elif not isinstance(current, (dict, list)):
-            break
-    return tuple(kept)
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    value = error.get("input")
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{value!r} is not allowed; expected one of {expected}"
-    if kind in (
-        "string_type",
-        "list_type",
-        "dict_type",
-        "bool_type",
-        "float_type",
-        "int_type",
-        "model_type",
-        "float_parsing",
-        "bool_parsing",
-        "int_parsing",
-    ):
-        wanted = {
-            "string": "text",
-            "list": "a list",
-            "dict": "a mapping",
-            "bool": "true or false",
-            "float": "a number",
-            "int": "a whole number",
-            "model": "a mapping",
-        }
-        base = kind.split("_")[0]
-        return f"should be {wanted.get(base, base)}, not {_kind(value)} {_short(value)}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    message = str(error["msg"])
-    return message.removeprefix("Value error, ")
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _check_id(
@@ -311,46 +243,6 @@ def _to_task(
     )
 
 
-def _partial_task(data: dict[str, Any], task_id: str, relpath: str, archived: bool) -> Task:
-    """A spec that failed the schema, still listed from whatever fields read as text, so that
-    one wrong value does not hide the task. It never counts as ready."""
-
-    def text(*path: str) -> str:
-        value: Any = data
-        for part in path:
-            value = value.get(part) if isinstance(value, dict) else None
-        return value.strip() if isinstance(value, str) else ""
-
-    def ids(key: str) -> tuple[str, ...]:
-        state = data.get("state")
-        value = state.get(key) if isinstance(state, dict) else None
-        value = [value] if isinstance(value, str) else value
-        if not isinstance(value, list):
-            return ()
-        return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
-
-    blocked_by, blocks = ids("blocked_by"), ids("blocks")
-    declared = tuple(
-        Dependency(task_id, other, "state.blocked_by", task_id) for other in blocked_by
-    )
-    declared += tuple(Dependency(other, task_id, "state.blocks", task_id) for other in blocks)
-    status = "_".join(text("state", "status").lower().replace("-", " ").split())
-    return Task(
-        id=task_id,
-        title=text("title"),
-        status=status or "draft",
-        priority=text("classification", "priority").lower(),
-        path=relpath,
-        milestone=text("classification", "milestone"),
-        effort=text("classification", "estimated_effort"),
-        archived=archived,
-        declared=declared,
-        blocked_by=blocked_by,
-        blocks=blocks,
-        valid=False,
-    )
-
-
 def _estimate(spec: Any, where: Locations, config: Config, findings: Findings) -> Estimate | None:
     per_day, per_week = config.hours_per_day, config.days_per_week
     if spec.planning is not None and spec.planning.estimate is not None:
@@ -421,7 +313,5 @@ def read_spec(path: Path, root: Path, config: Config, archived: bool = False) ->
     try:
         data = read_bytes(path, root)
     except YamlProblem as problem:
-        findings = Findings(config, relpath)
-        findings.add(problem.rule, problem.message, problem.line, problem.column)
-        return FileResult(relpath, None, None, tuple(findings.problems))
+        return unreadable_file(relpath, config, archived, problem)
     return parse_spec_bytes(data, relpath, config, archived)

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from taskgov.spec.task import enum_word
+
 STATUSES = (
     "draft",
     "ready",
@@ -68,9 +70,7 @@ def _listed(value: Any) -> Any:
 
 def _lowered(value: Any) -> Any:
     """Enumerations as people type them: "In Progress", "in-progress" -> "in_progress"."""
-    if not isinstance(value, str):
-        return value
-    return "_".join(value.strip().lower().replace("-", " ").split())
+    return enum_word(value) if isinstance(value, str) else value
 
 
 def _default_if_empty(default: str) -> Any:

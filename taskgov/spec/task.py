@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 from taskgov.spec.effort import Estimate
 
 TERMINAL = frozenset({"completed", "cancelled"})
+UNREADABLE = "unreadable"  # the status of a spec file that could not be parsed
 _DIGITS = re.compile(r"(\d+)")
 
 
 def id_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
     """Sort ids as people read them: TASK-2026-999 before TASK-2026-1000."""
     return tuple((1, int(part)) if part.isdigit() else (0, part) for part in _DIGITS.split(task_id))
+
+
+def enum_word(text: str) -> str:
+    """An enumeration value as people type it, normalised: "In Progress" -> "in_progress"."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
 
 
 PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -76,7 +82,8 @@ class Task:
     scenarios: int = 0
     risks: int = 0
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
-    valid: bool = True  # False: the spec has schema errors; shown from its raw fields
+    valid: bool = True  # False: the spec has errors; built from its valid fields only
+    unreadable: str = ""  # "file:line" where parsing failed: a placeholder, never ready
 
     def line(self, key: str) -> int | None:
         for name, number in self.lines:

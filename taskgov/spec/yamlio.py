@@ -5,7 +5,9 @@ its event stream with a small constructor of our own (no node tree, no resolver 
 That gives us, in one pass:
 
 * line/column of every value (from the parser's event marks);
-* duplicate-key detection with the line of the second key;
+* duplicate-key detection with the line of the second key (an error, or with
+  ``duplicates=`` a finding while the last value wins, as PyYAML does; ruamel.yaml's
+  ``allow_duplicate_keys`` keeps the first instead);
 * alias bombs and recursive aliases stopped by a node budget, so memory and time stay bounded;
 * timestamps kept as the text the user wrote (no silent conversion to ``datetime``).
 """
@@ -183,8 +185,15 @@ class _Builder:
     """Plain values from the parser's event stream, under a node budget, with the location
     of every value."""
 
-    def __init__(self, events: Any, max_nodes: int, max_depth: int) -> None:
+    def __init__(
+        self,
+        events: Any,
+        max_nodes: int,
+        max_depth: int,
+        duplicates: list[YamlProblem] | None = None,
+    ) -> None:
         self.events = events
+        self.duplicates = duplicates
         self.remaining = max_nodes
         self.max_nodes = max_nodes
         self.max_depth = max_depth
@@ -280,20 +289,41 @@ class _Builder:
             key, _ = self.value(key_event, (*path, "<key>"))
             if isinstance(key, (dict, list)):
                 raise YamlProblem("TG001", "a mapping key must be a scalar", mark.line + 1)
-            if key in seen:
-                raise YamlProblem(
-                    "TG006",
-                    f"duplicate key {key!r} (first defined on line {seen[key]})",
-                    mark.line + 1,
-                    mark.column + 1,
-                )
-            seen[key] = mark.line + 1
             here = (*path, key)
+            if key in seen:
+                self.duplicate(key, seen[key], mark)
+                self.forget(result.get(key), here)
+            seen.setdefault(key, mark.line + 1)
             self.locations[here] = (mark.line + 1, mark.column + 1)
             value, count = self.value(next(self.events), here)
             result[key] = value
             size += count
         return result, size
+
+    def duplicate(self, key: Any, first: int, mark: Any) -> None:
+        """A repeated key: an error, or (when collecting) a finding while the last value wins."""
+        message = f"duplicate key {key!r} (first defined on line {first})"
+        if self.duplicates is None:
+            raise YamlProblem("TG006", message, mark.line + 1, mark.column + 1)
+        message += f": the value on line {mark.line + 1} is used (the last one, as PyYAML does)"
+        self.duplicates.append(YamlProblem("TG006", message, mark.line + 1, mark.column + 1))
+
+    def forget(self, replaced: Any, here: Path_) -> None:
+        """Drop the locations inside a value a repeated key replaces: they point at text no
+        longer in use. Walks the value itself, so the work is bounded by the node budget."""
+        stack = [(replaced, here)]
+        while stack:
+            value, path = stack.pop()
+            if isinstance(value, dict):
+                items: Any = value.items()
+            elif isinstance(value, list):
+                items = enumerate(value)
+            else:
+                continue
+            for part, child in items:
+                inner = (*path, part)
+                self.locations.pop(inner, None)
+                stack.append((child, inner))
 
 
 def _is_merge_key(event: Any) -> bool:
@@ -349,13 +379,19 @@ def _float(text: str) -> float | str:
 
 
 def load(
-    text: str, max_nodes: int = MAX_NODES, max_depth: int = MAX_DEPTH
+    text: str,
+    max_nodes: int = MAX_NODES,
+    max_depth: int = MAX_DEPTH,
+    *,
+    duplicates: list[YamlProblem] | None = None,
 ) -> tuple[Any, Locations]:
     """Parse ``text`` into plain values and their locations; raises ``YamlProblem``.
 
-    An empty document gives ``None``. A spec is one document: a second one is an error."""
+    An empty document gives ``None``. A spec is one document: a second one is an error.
+    A repeated mapping key raises too, unless ``duplicates`` is given: then each repeat is
+    appended to it as a ``TG006`` problem and the last value wins."""
     events = iter(_yaml_safe().parse(text))
-    builder = _Builder(events, max_nodes, max_depth)
+    builder = _Builder(events, max_nodes, max_depth, duplicates)
     data = None
     documents = 0
     try:
