@@ -251,16 +251,54 @@ def _git_user(root: Path) -> str:
     return config_value(root, "user.name") or ""
 
 
-@cli.command("list", epilog="Example: taskgov list --status ready --milestone M3")
+def _one_of(kind: str) -> Any:
+    """A click callback that lower-cases the values and refuses any outside the model's list
+    (a typo such as ``bloked`` would otherwise match nothing, silently)."""
+
+    def check(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+        from taskgov.spec.model import PRIORITIES, STATUSES
+
+        valid = STATUSES if kind == "status" else PRIORITIES
+        lowered = tuple(v.strip().lower() for v in values)
+        for given, value in zip(values, lowered, strict=True):
+            if value not in valid:
+                raise click.BadParameter(f"{given!r} is not a {kind} (one of: {', '.join(valid)})")
+        return lowered
+
+    return check
+
+
+@cli.command(
+    "list",
+    epilog="""\b
+Examples:
+  taskgov list --status ready --milestone M3
+  taskgov list --priority critical --priority high --json""",
+)
 @click.option(
     "--status",
     "statuses",
     multiple=True,
     metavar="S",
-    help="Only tasks with this status (derived or as written; repeatable).",
+    callback=_one_of("status"),
+    help="Only tasks with this status, derived or as written (repeatable): draft, ready, "
+    "assigned, in_progress, review, blocked, completed, cancelled.",
 )
-@click.option("--milestone", "milestones", multiple=True, metavar="M")
-@click.option("--priority", "priorities", multiple=True, metavar="P")
+@click.option(
+    "--milestone",
+    "milestones",
+    multiple=True,
+    metavar="M",
+    help="Only tasks of this milestone (repeatable); one that no task has is refused.",
+)
+@click.option(
+    "--priority",
+    "priorities",
+    multiple=True,
+    metavar="P",
+    callback=_one_of("priority"),
+    help="Only tasks with this priority (repeatable): critical, high, medium, low.",
+)
 @json_option
 @click.pass_context
 def list_command(
@@ -278,6 +316,7 @@ def list_command(
     from taskgov.commands import list_tasks
 
     repo, activity = _env(ctx).repo_and_history()
+    _check_milestones(repo, milestones)
     data = list_tasks(repo, statuses, milestones, priorities, activity)
     if as_json:
         ui.emit_json(data)
@@ -295,14 +334,23 @@ def list_command(
         for t in data["tasks"]
     ]
     if rows:
-        ui.out(
-            ui.table(
-                ("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON", "TITLE"), rows
-            )
+        ui.print_table(
+            ("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON", "TITLE"), rows
         )
     else:
         ui.out("no tasks")
     return EXIT_OK
+
+
+def _check_milestones(repo: Any, wanted: tuple[str, ...]) -> None:
+    """Refuse a milestone no task has (exit 2): it is a typo far more often than a question."""
+    from taskgov.spec.task import id_key
+
+    known = {t.milestone for t in repo.tasks.values() if t.milestone}
+    for milestone in wanted:
+        if milestone not in known:
+            names = ", ".join(sorted(known, key=id_key)) or "none"
+            raise UsageError(f"no task has milestone {milestone!r} (milestones: {names})")
 
 
 def _status(task: dict[str, Any]) -> str:
@@ -328,13 +376,13 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
         return EXIT_OK
     estimate = data["estimate_hours"]
     lines = [
-        f"{data['id']}  {data['title']}",
+        f"{data['id']}  {ui.one_line(data['title'])}",
         f"  status     {_status(data)}"
         + (f"  ({data['state']['reason']})" if data["state"]["reason"] != "spec" else ""),
         f"  priority   {data['priority']}",
-        f"  milestone  {data['milestone'] or '-'}"
-        + (f"  (target {data['target_version']})" if data["target_version"] else ""),
-        f"  assignee   {data['assignee'] or '-'}",
+        f"  milestone  {ui.one_line(data['milestone'] or '-')}"
+        + (f"  (target {ui.one_line(data['target_version'])})" if data["target_version"] else ""),
+        f"  assignee   {ui.one_line(data['assignee'] or '-')}",
         "  estimate   "
         + (
             f"{estimate['expected']:.1f} h expected ({estimate['optimistic']:g} / "
@@ -347,27 +395,32 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
     ]
     if data["resources"]:
         lines.append(
-            "  resources  " + ", ".join(f"{k}={v:g}" for k, v in data["resources"].items())
+            "  resources  "
+            + ", ".join(f"{ui.one_line(k)}={v:g}" for k, v in data["resources"].items())
         )
     spec = data["spec"] or {}
     objective = spec.get("objective")
     if isinstance(objective, str) and objective.strip():
         lines.append("  objective")
-        lines.extend(f"    {line}" for line in objective.strip().splitlines())
+        # each line indented, so none of them can start a line of output of its own
+        lines.extend(f"    {ui.one_line(line)}" for line in objective.strip().splitlines())
     criteria = spec.get("acceptance_criteria")
     if isinstance(criteria, list) and criteria:
         lines.append("  acceptance criteria")
         for item in criteria:
             text = item.get("criterion") if isinstance(item, dict) else item
             check = item.get("verification") if isinstance(item, dict) else None
-            lines.append(f"    - {text}" + (f"  ({check})" if check else ""))
+            lines.append(
+                f"    - {ui.one_line(text)}" + (f"  ({ui.one_line(check)})" if check else "")
+            )
     for label, key in (("depends on", "dependencies"), ("needed by", "dependents")):
         entries = data[key]
         lines.append(f"  {label:<10} -" if not entries else f"  {label}")
         for entry in entries:
             soft = "" if entry["hard"] else " (soft)"
             lines.append(
-                f"    {entry['id']}  [{entry['status']}]{soft}  via " + ", ".join(entry["sources"])
+                f"    {ui.one_line(entry['id'])}  [{entry['status']}]{soft}  via "
+                + ", ".join(entry["sources"])
             )
     ui.out("\n".join(lines))
     return EXIT_OK
@@ -405,7 +458,7 @@ def roadmap(ctx: click.Context, write: bool, as_json: bool) -> int:
     elif as_json:
         ui.emit_json(data)
     else:
-        sys.stdout.write(render_roadmap(data))
+        ui.write(render_roadmap(data))
     return EXIT_OK
 
 
@@ -455,15 +508,16 @@ def validate(
         ui.emit_json(report.as_dict())
     elif fmt == "github":
         for problem in report.problems:
-            ui.out(ui.github_annotation(problem))
+            ui.annotate(problem)
     else:
         for problem in report.problems:
-            ui.out(problem.render())
-        noun = "file" if report.files == 1 else "files"
+            ui.out(ui.one_line(problem.render()))
+        files = ui.plural(report.files, "file")
         summary = (
-            f"{report.files} {noun} checked: {report.errors} errors, {report.warnings} warnings"
+            f"{files} checked: {ui.plural(report.errors, 'error')}, "
+            f"{ui.plural(report.warnings, 'warning')}"
         )
-        ui.err(summary if report.problems else f"{report.files} {noun} checked: no problems")
+        ui.err(summary if report.problems else f"{files} checked: no problems")
     return report.exit_code
 
 
@@ -504,7 +558,7 @@ def ready(ctx: click.Context, as_json: bool) -> int:
         )
         for t in data["ready"]
     ]
-    ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"), rows))
+    ui.print_table(("ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"), rows)
     return EXIT_OK
 
 
@@ -651,7 +705,8 @@ def _print_plan(data: dict[str, Any]) -> None:
     estimates = data["estimates"]
     soft, redundant = len(data["soft_edges"]), len(data["redundant_edges"])
     ui.out(
-        f"{len(tasks)} tasks, {len(data['edges'])} dependencies "
+        f"{ui.plural(len(tasks), 'task')}, "
+        f"{ui.plural(len(data['edges']), 'dependency', 'dependencies')} "
         f"({soft} soft, {redundant} redundant)"
     )
     ui.out(
@@ -705,7 +760,7 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
-    ui.out(f"{data['tasks']} tasks: " + _counts(data["by_status"]))
+    ui.out(f"{ui.plural(data['tasks'], 'task')}: " + _counts(data["by_status"]))
     for key in ("priority", "milestone", "phase", "type"):
         ui.out(f"by {key}: " + _counts(data[f"by_{key}"]))
     hours = data["hours"]
@@ -718,7 +773,7 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
             ui.err("dependency cycle: " + " -> ".join(cycle))
         return EXIT_CYCLE
     path = data["critical_path"]
-    ui.out(f"critical path: {path['hours']:g} h through {len(path['tasks'])} tasks")
+    ui.out(f"critical path: {path['hours']:g} h through {ui.plural(len(path['tasks']), 'task')}")
     ui.out(
         f"parallelizable: {data['parallelizable_share'] * 100:.0f}% of the remaining work can "
         "run beside the critical path"
@@ -733,7 +788,7 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return " · ".join(f"{key} {value}" for key, value in counts.items()) or "none"
+    return " · ".join(f"{ui.one_line(key)} {value}" for key, value in counts.items()) or "none"
 
 
 @cli.group()
@@ -872,7 +927,7 @@ def decision_list(ctx: click.Context, status: str | None, task: str | None, as_j
             (d["id"], d["status"], d["timestamp"][:10] or None, d["summary"])
             for d in data["decisions"]
         ]
-        ui.out(ui.table(("ID", "STATUS", "DATE", "SUMMARY"), rows))
+        ui.print_table(("ID", "STATUS", "DATE", "SUMMARY"), rows)
     else:
         ui.out("no decisions")
     return EXIT_OK
@@ -889,7 +944,7 @@ def decision_show(ctx: click.Context, decision_id: str, fmt: str) -> int:
     risks), or the YAML, or JSON."""
     from taskgov.decisions.ops import show_decision
 
-    sys.stdout.write(show_decision(_env(ctx).config(), decision_id, fmt).rstrip("\n") + "\n")
+    ui.write(show_decision(_env(ctx).config(), decision_id, fmt).rstrip("\n") + "\n")
     return EXIT_OK
 
 
@@ -939,7 +994,7 @@ def decision_index(ctx: click.Context, write: bool) -> int:
     if write:
         ui.out(write_index(config).relative_to(config.root).as_posix())
     else:
-        sys.stdout.write(index_markdown(config))
+        ui.write(index_markdown(config))
     return EXIT_OK
 
 
@@ -967,10 +1022,11 @@ def log_sync(ctx: click.Context, as_json: bool) -> int:
     else:
         for name in result.repaired:
             ui.err(f"repaired an interrupted write in {name}")
-        ui.out(f"logged {len(result.added)} new commit(s)")
+        ui.out(f"logged {ui.plural(len(result.added), 'new commit')}")
     if result.incomplete:
         ui.err(
-            f"taskgov: warning: {len(result.incomplete)} commit(s) logged without line counts: "
+            f"taskgov: warning: {ui.plural(len(result.incomplete), 'commit')} logged without "
+            "line counts: "
             f"their files are missing from this clone (a partial clone?), e.g. "
             f"{result.incomplete[0][:12]}"
         )
@@ -988,7 +1044,11 @@ def log_rebuild(ctx: click.Context, as_json: bool) -> int:
     if as_json:
         ui.emit_json({"files": files})
     else:
-        ui.out(f"rebuilt {len(files)} file(s): " + ", ".join(files) if files else "no commits")
+        ui.out(
+            f"rebuilt {ui.plural(len(files), 'file')}: " + ", ".join(files)
+            if files
+            else "no commits"
+        )
     return EXIT_OK
 
 
@@ -1016,7 +1076,10 @@ def log_verify(ctx: click.Context, as_json: bool) -> int:
             ui.out(f"{commit}: logged, but not in this history")
         for item in report["invalid"]:
             ui.out(f"{item['path']}:{item['line']}: {item['reason']}")
-        ui.err(f"{len(report['unlogged'])} commit(s) not logged (taskgov log sync adds them)")
+        ui.err(
+            f"{ui.plural(len(report['unlogged']), 'commit')} not logged "
+            "(taskgov log sync adds them)"
+        )
     return EXIT_OK if report["ok"] else 1
 
 
@@ -1032,7 +1095,8 @@ def log_stats(ctx: click.Context, as_json: bool) -> int:
         ui.emit_json(data)
         return EXIT_OK
     ui.out(
-        f"{data['commits']} commits, +{data['lines_added']} -{data['lines_removed']} lines, "
+        f"{ui.plural(data['commits'], 'commit')}, "
+        f"+{data['lines_added']} -{data['lines_removed']} lines, "
         f"{data['ai_assisted']} AI-assisted ({data['ai_share']:.0%}), "
         f"{data['human_approved']} human-approved"
     )
@@ -1044,7 +1108,7 @@ def log_stats(ctx: click.Context, as_json: bool) -> int:
         if data[key]:
             ui.out(f"{title}:")
             for name, count in data[key].items():
-                ui.out(f"  {name}  {count}")
+                ui.out(f"  {ui.one_line(name)}  {count}")
     return EXIT_OK
 
 
@@ -1100,8 +1164,13 @@ def import_psplib(ctx: click.Context, file: str, out_dir: str, as_json: bool) ->
         )
         return EXIT_OK
     capacities = ", ".join(f"{name} {value}" for name, value in resources.items())
-    ui.out(f"imported {instance.name}: {instance.jobs - 2} jobs, resources {capacities}")
-    ui.out(f"wrote {files[0]} and {len(files) - 1} task specs in {out_dir} (commit {commit[:7]})")
+    ui.out(
+        f"imported {instance.name}: {ui.plural(instance.jobs - 2, 'job')}, resources {capacities}"
+    )
+    ui.out(
+        f"wrote {files[0]} and {ui.plural(len(files) - 1, 'task spec')} in {out_dir} "
+        f"(commit {commit[:7]})"
+    )
     ui.out(f"next: taskgov -C {out_dir} plan")
     return EXIT_OK
 

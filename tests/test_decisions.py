@@ -194,7 +194,7 @@ def test_index_write_keeps_hand_written_notes(run, governed: GitRepo) -> None:  
     text = index.read_text()
     assert text.startswith("Notes written by people.\n")
     assert text.count("taskgov:decisions:start") == 1
-    assert "governs .-> TASK_2026_001([TASK-2026-001])" in text
+    assert 'governs .-> TASK_2026_001(["TASK-2026-001"])' in text
     assert (
         json.loads(run(governed.path, "decision", "list", "--task", "TASK-2026-001", "--json").out)[
             "decisions"

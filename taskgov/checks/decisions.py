@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from taskgov.checks.catalog import RULES
 from taskgov.decisions.store import Decision, DecisionSet
 from taskgov.git.activity import Activity
+from taskgov.output import plural
 from taskgov.problems import Problem, Severity
 from taskgov.repo import Repository
 
@@ -55,7 +56,7 @@ def decision_problems(
             yield _problem(
                 "TG171",
                 decision,
-                f"{decision.alternatives} alternative(s); "
+                f"{plural(decision.alternatives, 'alternative')}; "
                 "document at least two, even if one was obvious",
                 "alternatives",
                 proposed,
@@ -64,7 +65,7 @@ def decision_problems(
             yield _problem(
                 "TG172",
                 decision,
-                f"{decision.selected} alternatives are selected; "
+                f"{plural(decision.selected, 'alternative')} selected; "
                 "exactly one must be (selected: true)",
                 "alternatives",
                 proposed,

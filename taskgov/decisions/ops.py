@@ -197,26 +197,29 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
 
 def index_markdown(config: Config) -> str:
     """A table of every decision and a Mermaid graph of supersession and task links."""
+    from urllib.parse import quote
+
+    from taskgov.output import md_cell
+    from taskgov.render.diagrams import mermaid_text
+
     decisions = load_decisions(config).decisions
     lines = [
         "| Decision | Status | Date | Summary | Tasks | Superseded by |",
         "|---|---|---|---|---|---|",
     ]
     for d in decisions:
-        summary = d.summary.replace("|", "\\|")
-        lines.append(
-            f"| [{d.id}]({os.path.relpath(d.path, config.paths.decisions)}) | "
-            f"{d.status} | {d.timestamp[:10] or '-'} | {summary} | "
-            f"{', '.join(d.tasks) or '-'} | {', '.join(d.superseded_by) or '-'} |"
-        )
+        link = quote(os.path.relpath(d.path, config.paths.decisions))
+        cells = (d.status, d.timestamp[:10], d.summary, ", ".join(d.tasks))
+        cells += (", ".join(d.superseded_by),)
+        lines.append(f"| [{md_cell(d.id)}]({link}) | " + " | ".join(map(md_cell, cells)) + " |")
     graph = ["```mermaid", "graph LR"]
     for d in decisions:
-        graph.append(f'  {_node(d.id)}["{d.id}<br/>{d.status}"]')
+        graph.append(f'  {_node(d.id)}["{mermaid_text(d.id)}<br/>{mermaid_text(d.status)}"]')
     for d in decisions:
         for old in d.supersedes:
             graph.append(f"  {_node(d.id)} -- supersedes --> {_node(old)}")
         for task in d.tasks:
-            graph.append(f"  {_node(d.id)} -. governs .-> {_node(task)}([{task}])")
+            graph.append(f'  {_node(d.id)} -. governs .-> {_node(task)}(["{mermaid_text(task)}"])')
     graph.append("```")
     return "\n".join(["# Decisions", "", *lines, "", *graph, ""])
 
