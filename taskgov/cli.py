@@ -955,7 +955,9 @@ def decision_accept(ctx: click.Context, decision_id: str) -> int:
     """Mark a record accepted by you (status, decided_by, review).
 
     The policy requires a person by default (decisions.accept_requires_human): run by an agent
-    (an agent environment variable, or an agent's git identity) it is refused with exit 1.
+    (an agent environment variable, or an agent's git identity) it is refused with exit 1. An
+    incomplete record (no summary, fewer than two alternatives, not exactly one selected) is
+    refused with exit 1 too.
     """
     from taskgov.decisions.ops import accept_decision
 
@@ -971,7 +973,11 @@ def decision_accept(ctx: click.Context, decision_id: str) -> int:
 @click.argument("new_id", metavar="NEW")
 @click.pass_context
 def decision_supersede(ctx: click.Context, old_id: str, new_id: str) -> int:
-    """Record that NEW replaces OLD, on both records (comments and layout kept)."""
+    """Record that NEW replaces OLD, on both records (comments and layout kept).
+
+    Refused (exit 2) when OLD already supersedes NEW, directly or through other records: a
+    loop leaves no decision in force (validate reports such loops as TG179).
+    """
     from taskgov.decisions.ops import supersede
 
     for path in supersede(_env(ctx).config(), old_id, new_id):

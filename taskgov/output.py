@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from taskgov.problems import Problem
 
 # C0 (but tab and newline), DEL, C1, bidirectional overrides and isolates, line separators.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 _SPACE = re.compile(r"[ \t]+")
 # A line GitHub Actions reads as a workflow command (leading whitespace is skipped).
@@ -38,8 +38,8 @@ def _escape(match: re.Match[str]) -> str:
 def terminal_text(text: str) -> str:
     """``text`` safe to print: control characters as visible escapes (``\\x1b``), and no line
     starting with ``::`` (a backslash goes in front). Tabs and newlines are kept."""
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(_escape, text)
+    if CONTROL.search(text):
+        text = CONTROL.sub(_escape, text)
     if "::" in text:
         text = _COMMAND.sub(r"\1\\", text)
     return text
@@ -52,7 +52,7 @@ def one_line(value: object) -> str:
     if _BREAK.search(text):
         text = LINE_BREAK.join(p.strip() for p in _BREAK.split(text) if p.strip())
     text = _SPACE.sub(" ", text).strip()
-    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+    return CONTROL.sub(_escape, text) if CONTROL.search(text) else text
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:
@@ -86,8 +86,8 @@ def emit_json(data: Any, *, rows: bool = False) -> None:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     # json escapes C0 itself; C1 and bidi controls can only sit inside strings, where the
     # \\u form is valid JSON and means the same.
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    if CONTROL.search(text):
+        text = CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
     print(text)
 
 
@@ -286,7 +286,7 @@ def github_annotation(problem: Problem) -> str:
 
 def annotate(problem: Problem) -> None:
     """Print ``problem`` as a workflow command (the one line allowed to start with ``::``)."""
-    print(_CONTROL.sub(_escape, github_annotation(problem)))
+    print(CONTROL.sub(_escape, github_annotation(problem)))
 
 
 def _escape_data(text: str) -> str:

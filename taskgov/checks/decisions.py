@@ -99,6 +99,7 @@ def decision_problems(
                         f"{other_id}'s {back} does not name {decision.id}",
                         field,
                     )
+    yield from _supersession_cycles(decisions)
     if activity is not None:
         directory = repo.config.paths.decisions
         for decision_id, mention in sorted(activity.decisions.items()):
@@ -113,3 +114,19 @@ def decision_problems(
                     f"'Decision: {decision_id}', but there is no such record",
                     decision_id,
                 )
+
+
+def _supersession_cycles(decisions: DecisionSet) -> Iterator[Problem]:
+    from taskgov.decisions.supersession import cycles, supersedes_graph
+
+    for loop in cycles(supersedes_graph(decisions.decisions)):
+        first = next(filter(None, map(decisions.get, loop)), None)
+        if first is None:
+            continue
+        yield _problem(
+            "TG179",
+            first,
+            "supersession loop " + " -> ".join([*loop, loop[0]]) + ": no record in it is in "
+            "force; remove one of the links",
+            "supersedes" if first.supersedes else "superseded_by",
+        )

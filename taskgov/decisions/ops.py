@@ -129,8 +129,9 @@ def _agent_reason(config: Config, environ: dict[str, str]) -> str | None:
 
 
 def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | None = None) -> str:
-    """Mark a record accepted by the person running the command (agents are refused when the
-    policy requires a human, the default)."""
+    """Mark a record accepted by the person running the command. Refused (``CheckFailed``)
+    when run by an agent and the policy requires a human (the default), and when the record is
+    incomplete: no summary, fewer than two alternatives, or not exactly one selected."""
     from taskgov.git import config_value
     from taskgov.scaffold import now_utc
     from taskgov.spec.edit import EditError, set_scalar
@@ -146,6 +147,12 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
                 f"{decision_id} not accepted: the policy requires a person to "
                 f"accept decisions, and {reason}"
             )
+    missing = _incomplete(decision)
+    if missing:
+        raise CheckFailed(
+            f"{decision_id} not accepted: {'; '.join(missing)} ({decision.path}); "
+            "complete the record first"
+        )
     who = config_value(config.root, "user.name") or os.environ.get("USER", "")
     path = config.root / decision.path
     text = path.read_text(encoding="utf-8")
@@ -164,8 +171,25 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
     return decision.path
 
 
+def _incomplete(decision: Decision) -> list[str]:
+    """What an accepted record must have and this one lacks (what TG170-TG172 report)."""
+    from taskgov.output import plural
+
+    missing = []
+    if not decision.summary:
+        missing.append("the summary is empty")
+    if decision.alternatives < 2:
+        missing.append(f"{plural(decision.alternatives, 'alternative')}, at least two needed")
+    if decision.selected != 1:
+        missing.append(f"{plural(decision.selected, 'alternative')} selected, exactly one needed")
+    return missing
+
+
 def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
-    """Record that ``new_id`` replaces ``old_id`` on both records; returns the files changed."""
+    """Record that ``new_id`` replaces ``old_id`` on both records; returns the files changed.
+
+    Refused (``UsageError``) when ``old_id`` already supersedes ``new_id``, directly or through
+    other records: the loop would leave no decision in force."""
     from taskgov.spec.edit import EditError, append_to_list, set_scalar
     from taskgov.spec.yamlio import atomic_write
 
@@ -180,6 +204,14 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
             raise UsageError(f"{wanted} is a Markdown ADR; taskgov reads those, it does not edit")
     assert old is not None
     assert new is not None
+    from taskgov.decisions.supersession import chain, supersedes_graph
+
+    loop = chain(supersedes_graph(found.decisions), old_id, new_id)
+    if loop is not None:
+        raise UsageError(
+            f"{new_id} cannot supersede {old_id}: {old_id} already supersedes it "
+            f"({' -> '.join(loop)}), and a loop leaves no decision in force"
+        )
     edits = []
     try:
         old_text = (config.root / old.path).read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from typing import Any
 
 from taskgov import __version__
 
-FORMAT = 8
+FORMAT = 9  # 9: text hygiene rules (TG146, TG147)
 RACY_NS = 2_000_000_000
 
 

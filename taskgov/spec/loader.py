@@ -73,6 +73,8 @@ def parse_spec_text(
     raw_id = data.get("task_id")
     task_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
     findings.task = task_id
+    for rule, field, message in text_rules.hygiene(data):
+        findings.at(where, rule, message, field)
     spec = _validate(data, where, config, findings)
     if task_id is not None:
         _check_id(task_id, relpath, where, config, findings)
