@@ -178,27 +178,34 @@ def table(
     status = headers.index("STATUS") if colour and "STATUS" in headers else None
     lines = []
     for number, row in enumerate([list(headers), *text_rows]):
-        cells = []
-        for i, cell in enumerate(row):
-            if i == free:
-                cells.append(cut(cell, room) if room is not None else cell)
-                continue
-            padded = cell + " " * (widths[i] - display_width(cell))
-            cells.append(_paint(cell, padded) if i == status and number else padded)
-        lines.append("  ".join(cells).rstrip())
+        cells = [
+            (cut(cell, room) if room is not None else cell)
+            if i == free
+            else cell + " " * (widths[i] - display_width(cell))
+            for i, cell in enumerate(row)
+        ]
+        line = "  ".join(cells).rstrip()
+        if width is not None and display_width(line) > width:
+            line = cut(line, width)  # even the fixed columns are too wide
+        if status is not None and number:
+            start = sum(len(c) for c in cells[:status]) + 2 * status
+            word = row[status]
+            if line[start : start + len(word)] == word:
+                line = line[:start] + _paint(word) + line[start + len(word) :]
+        lines.append(line)
     return "\n".join(lines)
 
 
 def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     """``table`` on stdout, cut to the terminal's width and coloured when it is one."""
-    out(table(headers, rows, width=terminal_width(), colour=colour_enabled()))
+    text = table(headers, rows, width=terminal_width(), colour=colour_enabled())
+    # The cells are neutralised already; only our own colour codes are left to print.
+    print(_COMMAND.sub(r"\1\\", text) if "::" in text else text)
 
 
-def _paint(word: str, padded: str) -> str:
+def _paint(word: str) -> str:
     code = _STATUS_COLOURS.get(word.split(" ", 1)[0])
-    if code is None:
-        return padded
-    return f"\x1b[{code}m{word}\x1b[0m{padded[len(word) :]}"
+    return word if code is None else f"\x1b[{code}m{word}\x1b[0m"
 
 
 def _cell(value: object) -> str:

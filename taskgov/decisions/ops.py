@@ -241,8 +241,8 @@ def index_markdown(config: Config) -> str:
     ]
     for d in decisions:
         link = quote(os.path.relpath(d.path, config.paths.decisions))
-        cells = (d.status, d.timestamp[:10], d.summary, ", ".join(d.tasks))
-        cells += (", ".join(d.superseded_by),)
+        cells = [d.status, d.timestamp[:10], d.summary]
+        cells += [", ".join(d.tasks), ", ".join(d.superseded_by)]
         lines.append(f"| [{md_cell(d.id)}]({link}) | " + " | ".join(map(md_cell, cells)) + " |")
     graph = ["```mermaid", "graph LR"]
     for d in decisions:

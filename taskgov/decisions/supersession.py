@@ -51,13 +51,14 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if start in members:
             continue
         for older in sorted(graph[start], key=id_key):
-            loop = [start] if older == start else chain(graph, older, start)
-            if loop is not None:
-                loop = loop if older == start else [start, *loop[:-1]]
-                first = min(range(len(loop)), key=lambda i: id_key(loop[i]))
-                loop = loop[first:] + loop[:first]
-                if not members & set(loop):
-                    found.append(loop)
-                    members.update(loop)
-                break
+            back = [start] if older == start else chain(graph, older, start)
+            if back is None:
+                continue
+            loop = [start] if older == start else [start, *back[:-1]]
+            first = min(range(len(loop)), key=lambda i: id_key(loop[i]))
+            loop = loop[first:] + loop[:first]
+            if not members & set(loop):
+                found.append(loop)
+                members.update(loop)
+            break
     return found
