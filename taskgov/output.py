@@ -49,6 +49,8 @@ def one_line(value: object) -> str:
     """``value`` as one printable line: line breaks become `` ⏎ ``, runs of spaces and tabs
     one space, control characters visible escapes; leading and trailing blanks dropped."""
     text = str(value)
+    if text.isprintable():  # no line break, tab or control character: the common case
+        return " ".join(text.split()) if "  " in text else text.strip()
     if _BREAK.search(text):
         text = LINE_BREAK.join(p.strip() for p in _BREAK.split(text) if p.strip())
     text = _SPACE.sub(" ", text).strip()
@@ -166,32 +168,27 @@ def table(
     ``width``: rows longer than this have the free column cut with an ellipsis (None: never
     cut). ``colour``: status words in a STATUS column in ANSI colour.
     """
-    text_rows = [[_cell(c) for c in row] for row in rows]
-    widths = [display_width(h) for h in headers]
-    for row in text_rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], display_width(cell))
+    text_rows = [list(headers), *([_cell(c) for c in row] for row in rows)]
+    measured = [[display_width(cell) for cell in row] for row in text_rows]  # once per cell
     free = len(headers) - 1
-    room = None
-    if width is not None:
-        room = max(width - sum(widths[:free]) - 2 * free, MIN_FREE)
+    widths = [max(row[i] for row in measured) for i in range(free)]
+    fixed = sum(widths) + 2 * free  # columns and gaps before the free one
+    room = None if width is None else max(width - fixed, MIN_FREE)
     status = headers.index("STATUS") if colour and "STATUS" in headers else None
     lines = []
-    for number, row in enumerate([list(headers), *text_rows]):
-        cells = [
-            (cut(cell, room) if room is not None else cell)
-            if i == free
-            else cell + " " * (widths[i] - display_width(cell))
-            for i, cell in enumerate(row)
-        ]
-        line = "  ".join(cells).rstrip()
-        if width is not None and display_width(line) > width:
+    for number, (row, sizes) in enumerate(zip(text_rows, measured, strict=True)):
+        cells = [cell + " " * (widths[i] - sizes[i]) for i, cell in enumerate(row[:free])]
+        last = row[free]
+        if room is not None and sizes[free] > room:
+            last = cut(last, room)
+        line = "  ".join([*cells, last]).rstrip()
+        if width is not None and fixed + min(sizes[free], room or 0) > width:
             line = cut(line, width)  # even the fixed columns are too wide
         if status is not None and number:
-            start = sum(len(c) for c in cells[:status]) + 2 * status
+            offset = sum(len(c) for c in cells[:status]) + 2 * status
             word = row[status]
-            if line[start : start + len(word)] == word:
-                line = line[:start] + _paint(word) + line[start + len(word) :]
+            if line[offset : offset + len(word)] == word:
+                line = line[:offset] + _paint(word) + line[offset + len(word) :]
         lines.append(line)
     return "\n".join(lines)
 
@@ -216,9 +213,18 @@ def _cell(value: object) -> str:
     return one_line(value)
 
 
+# Where characters two columns wide or of no width may be (most of Unicode is neither).
+_UNEVEN = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0e31-\u0e4e"
+    "\u1100-\u115f\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u20d0-\u20ff\u2300-\u23ff"
+    "\u2600-\u27bf\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe00-\ufe6f\uff00-\uffee"
+    "\U0001f000-\U0001faff\U00020000-\U0003fffd]"
+)
+
+
 def display_width(text: str) -> int:
     """Terminal columns ``text`` takes: wide (CJK) characters count two, combining ones none."""
-    if text.isascii():
+    if text.isascii() or _UNEVEN.search(text) is None:
         return len(text)
     import unicodedata
 
@@ -235,7 +241,7 @@ def cut(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` terminal columns, ending in an ellipsis when it was cut."""
     if display_width(text) <= limit:
         return text
-    if text.isascii():
+    if text.isascii() or _UNEVEN.search(text) is None:
         return text[: limit - 1].rstrip() + ELLIPSIS
     import unicodedata
 
