@@ -391,7 +391,7 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
             if estimate
             else "-"
         ),
-        f"  file       {data['path']}",
+        f"  file       {ui.one_line(data['path'])}",
     ]
     if data["resources"]:
         lines.append(
@@ -782,7 +782,7 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
     speedup = f" ({duration['speedup']:g}x)" if duration["speedup"] else ""
     ui.out(
         f"duration: {duration['one_worker_hours']:g} h with 1 worker, "
-        f"{duration['team_hours']:g} h with {duration['workers']} workers{speedup}"
+        f"{duration['team_hours']:g} h with {ui.plural(duration['workers'], 'worker')}{speedup}"
     )
     return EXIT_OK
 

@@ -31,8 +31,10 @@ ELLIPSIS = "…"
 
 
 def _escape(match: re.Match[str]) -> str:
+    # \u from DEL on: such characters can sit raw inside a JSON string (json escapes C0
+    # itself), and \u009b there means what the raw character meant.
     code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return f"\\x{code:02x}" if code < 0x7F else f"\\u{code:04x}"
 
 
 def terminal_text(text: str) -> str:
@@ -86,11 +88,7 @@ def emit_json(data: Any, *, rows: bool = False) -> None:
         text = _rows(data)
     else:
         text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-    # json escapes C0 itself; C1 and bidi controls can only sit inside strings, where the
-    # \\u form is valid JSON and means the same.
-    if CONTROL.search(text):
-        text = CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
-    print(text)
+    out(text)
 
 
 def _rows(data: dict[str, Any]) -> str:

@@ -200,3 +200,16 @@ def test_validate_accepts_a_labelled_verb_first_title(run, governed: GitRepo) ->
     )
     report = run(governed.path, "validate", "--json").json()
     assert [p for p in report["problems"] if p["rule"] == "TG140"] == []  # type: ignore[index]
+
+
+def test_control_characters_in_a_record_are_reported(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    _write(governed, A, _record(A, TWO).replace('summary: "Use X"', 'summary: "Use \\e[2J X"'))
+    report = run(governed.path, "validate", "--json")
+    found = [
+        (p["rule"], p["field"], p["line"])
+        for p in report.json()["problems"]  # type: ignore[index]
+        if p["path"].startswith(".claude")
+    ]
+    assert found == [("TG146", "summary", 2)]
+    assert report.code == 1
+    assert "\x1b" not in run(governed.path, "decision", "list").out

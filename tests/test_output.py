@@ -3,6 +3,7 @@ control characters and workflow commands neutralised, Markdown escaped, plurals.
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -118,6 +119,15 @@ def test_colour_needs_a_terminal_and_no_no_color(monkeypatch: pytest.MonkeyPatch
 def test_md_cell(text: str, escaped: str) -> None:
     assert md_cell(text) == escaped
     assert md_cell(escaped) == escaped  # escaping twice changes nothing
+
+
+@pytest.mark.parametrize("rows", [False, True])
+def test_json_output_stays_exact_and_valid(capsys: pytest.CaptureFixture[str], rows: bool) -> None:
+    value = "a\x1bb\x7fc\x9bd\u202ee\n::error x"
+    ui.emit_json({"items": [value], "title": value}, rows=rows)
+    printed = capsys.readouterr().out
+    assert not ui.CONTROL.search(printed)
+    assert json.loads(printed) == {"items": [value], "title": value}
 
 
 def test_md_text_keeps_lines_but_no_line_is_a_command() -> None:

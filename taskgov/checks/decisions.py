@@ -100,6 +100,7 @@ def decision_problems(
                         field,
                     )
     yield from _supersession_cycles(decisions)
+    yield from _control_characters(records, decisions)
     if activity is not None:
         directory = repo.config.paths.decisions
         for decision_id, mention in sorted(activity.decisions.items()):
@@ -130,3 +131,12 @@ def _supersession_cycles(decisions: DecisionSet) -> Iterator[Problem]:
             "force; remove one of the links",
             "supersedes" if first.supersedes else "superseded_by",
         )
+
+
+def _control_characters(records: list[Decision], decisions: DecisionSet) -> Iterator[Problem]:
+    """TG146 in records as in specs: a terminal would act on the character when listing it."""
+    from taskgov.checks.text import hygiene
+
+    for decision in records:
+        for rule, path, message in hygiene(decisions.documents.get(decision.id)):
+            yield _problem(rule, decision, message, str(path[0]) if path else None)
