@@ -67,11 +67,18 @@ def test_accepting_an_incomplete_record_is_refused(
     assert path.read_bytes() == before
 
 
-def test_a_complete_record_is_accepted(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
-    _write(governed, A, _record(A, TWO))
+@pytest.mark.parametrize("with_review", [True, False])
+def test_a_complete_record_is_accepted(run, governed: GitRepo, with_review: bool) -> None:  # type: ignore[no-untyped-def]
+    text = _record(A, TWO)
+    if not with_review:
+        text = "".join(line for line in text.splitlines(True) if not line.startswith("review:"))
+    _write(governed, A, "# why we chose X\n" + text)
     assert run(governed.path, "decision", "accept", A).code == 0
-    listed = run(governed.path, "decision", "list", "--json").json()["decisions"]  # type: ignore[index]
-    assert listed[0]["status"] == "accepted"
+    shown = run(governed.path, "decision", "show", A, "--format", "json").json()
+    assert shown["status"] == "accepted"  # type: ignore[index]
+    assert shown["record"]["review"]["reviewer"] == "Test Person"  # type: ignore[index]
+    written = (governed.path / f".claude/decisions/{A}.yaml").read_text()
+    assert written.startswith("# why we chose X\n")
     assert run(governed.path, "validate").code == 0
 
 

@@ -334,3 +334,13 @@ def test_readme_configuration_is_what_init_writes(run, repo: GitRepo) -> None:  
     from ruamel.yaml import YAML
 
     assert YAML(typ="safe").load(block) == YAML(typ="safe").load(written)
+
+
+def test_counts_in_text_and_markdown_read_as_words(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    repo.write({"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
+    assert run(repo.path, "roadmap").out.startswith("## Roadmap\n\n0 of 1 task done (0%)")
+    stats = run(repo.path, "stats", "--workers", "1").out
+    assert stats.startswith("1 task: ")
+    assert "critical path: 4 h through 1 task\n" in stats
+    assert "4 h with 1 worker" in stats
+    assert run(repo.path, "plan").out.startswith("1 task, 0 dependencies")

@@ -137,7 +137,7 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
     from taskgov.spec.edit import EditError, set_scalar
     from taskgov.spec.yamlio import atomic_write
 
-    _, decision = _find(config, decision_id)
+    found, decision = _find(config, decision_id)
     if decision.kind != "yaml":
         raise UsageError(f"{decision_id} is a Markdown ADR; taskgov reads those, it does not edit")
     if config.decisions_need_human:
@@ -159,12 +159,22 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
     try:
         text = set_scalar(text, ("status",), "accepted")
         text = set_scalar(text, ("decided_by",), who)
-        for key, value in (
+        review = (
             ("status", "approved"),
             ("reviewer", who),
             ("reviewed_at", now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")),
-        ):
-            text = set_scalar(text, ("review", key), value)
+        )
+        if "review" in (found.documents.get(decision.id) or {}):
+            for key, value in review:
+                text = set_scalar(text, ("review", key), value)
+        else:  # a record written without the section: add it at the end, the rest untouched
+            text = (
+                text.rstrip("\n")
+                + "\nreview:\n"
+                + "".join(
+                    f"  {key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in review
+                )
+            )
     except EditError as exc:
         raise InputError(f"{decision.path}: cannot update it safely: {exc}") from None
     atomic_write(path, text)

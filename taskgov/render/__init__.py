@@ -16,7 +16,7 @@ def render(name: str, **values: Any) -> str:
     import jinja2
     from markupsafe import Markup
 
-    from taskgov.output import md_text, one_line
+    from taskgov.output import md_text, one_line, plural
     from taskgov.templates import templates_dir
 
     def finalize(value: object) -> object:
@@ -31,6 +31,7 @@ def render(name: str, **values: Any) -> str:
         finalize=finalize,
     )
     environment.filters["paragraph"] = lambda value: Markup(md_text(value))
+    environment.filters["plural"] = plural
     return environment.get_template(name).render(**values)
 
 
