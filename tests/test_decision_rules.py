@@ -85,26 +85,23 @@ def test_a_complete_record_is_accepted(run, governed: GitRepo, with_review: bool
 # --------------------------------------------------------------------------- supersession
 
 
-def test_superseding_back_is_refused(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
-    for decision_id in (A, B):
-        _write(governed, decision_id, _record(decision_id, TWO, status="accepted"))
-    assert run(governed.path, "decision", "supersede", A, B).code == 0
-    before = governed.snapshot()
-    refused = run(governed.path, "decision", "supersede", B, A)
-    assert refused.code == 2
-    assert f"{A} cannot supersede {B}: {B} already supersedes it ({B} -> {A})" in refused.err
-    assert governed.snapshot() == before
-
-
-def test_a_loop_through_a_third_record_is_refused(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("done", "refused_pair", "loop"),
+    [
+        ([(A, B)], (B, A), f"({B} -> {A})"),  # supersede A B, then B A
+        ([(A, B), (B, C)], (C, A), f"({C} -> {B} -> {A})"),  # through a third record
+    ],
+)
+def test_a_supersession_loop_is_refused(run, governed: GitRepo, done, refused_pair, loop) -> None:  # type: ignore[no-untyped-def]
     for decision_id in (A, B, C):
         _write(governed, decision_id, _record(decision_id, TWO, status="accepted"))
-    assert run(governed.path, "decision", "supersede", A, B).code == 0
-    assert run(governed.path, "decision", "supersede", B, C).code == 0
+    for old, new in done:
+        assert run(governed.path, "decision", "supersede", old, new).code == 0
     before = governed.snapshot()
-    refused = run(governed.path, "decision", "supersede", C, A)
+    old, new = refused_pair
+    refused = run(governed.path, "decision", "supersede", old, new)
     assert refused.code == 2
-    assert f"({C} -> {B} -> {A})" in refused.err
+    assert f"{new} cannot supersede {old}: {old} already supersedes it {loop}" in refused.err
     assert governed.snapshot() == before
     assert run(governed.path, "validate").code == 0
 
