@@ -1028,11 +1028,10 @@ def log_sync(ctx: click.Context, as_json: bool) -> int:
     else:
         for name in result.repaired:
             ui.err(f"repaired an interrupted write in {name}")
-        ui.out(f"logged {ui.plural(len(result.added), 'new commit')}")
+        ui.out(f"logged {len(result.added)} new commit(s)")
     if result.incomplete:
         ui.err(
-            f"taskgov: warning: {ui.plural(len(result.incomplete), 'commit')} logged without "
-            "line counts: "
+            f"taskgov: warning: {len(result.incomplete)} commit(s) logged without line counts: "
             f"their files are missing from this clone (a partial clone?), e.g. "
             f"{result.incomplete[0][:12]}"
         )
@@ -1050,11 +1049,7 @@ def log_rebuild(ctx: click.Context, as_json: bool) -> int:
     if as_json:
         ui.emit_json({"files": files})
     else:
-        ui.out(
-            f"rebuilt {ui.plural(len(files), 'file')}: " + ", ".join(files)
-            if files
-            else "no commits"
-        )
+        ui.out(f"rebuilt {len(files)} file(s): " + ", ".join(files) if files else "no commits")
     return EXIT_OK
 
 
@@ -1082,10 +1077,7 @@ def log_verify(ctx: click.Context, as_json: bool) -> int:
             ui.out(f"{commit}: logged, but not in this history")
         for item in report["invalid"]:
             ui.out(f"{item['path']}:{item['line']}: {item['reason']}")
-        ui.err(
-            f"{ui.plural(len(report['unlogged']), 'commit')} not logged "
-            "(taskgov log sync adds them)"
-        )
+        ui.err(f"{len(report['unlogged'])} commit(s) not logged (taskgov log sync adds them)")
     return EXIT_OK if report["ok"] else 1
 
 

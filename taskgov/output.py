@@ -59,11 +59,6 @@ def one_line(value: object) -> str:
     return CONTROL.sub(_escape, text) if CONTROL.search(text) else text
 
 
-def plural(count: int, noun: str, many: str | None = None) -> str:
-    """``1 error``, ``2 errors``, ``0 tasks`` (``many``: an irregular plural)."""
-    return f"{count} {noun if count == 1 else many or noun + 's'}"
-
-
 def out(text: str = "", stream: TextIO | None = None) -> None:
     print(terminal_text(text), file=stream or sys.stdout)
 
@@ -306,3 +301,8 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 commit``, ``2 commits`` (``many`` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
