@@ -919,7 +919,12 @@ def decision_list(ctx: click.Context, status: str | None, task: str | None, as_j
     """List decision records (and Markdown ADRs), by id."""
     from taskgov.decisions.ops import list_decisions
 
-    data = list_decisions(_env(ctx).config(), status, task)
+    env = _env(ctx)
+    data = list_decisions(env.config(), status, task)
+    if task is not None and not data["decisions"] and task not in env.repo().known_ids:
+        # a typo would otherwise read as "no decision governs it"
+        paths = env.config().paths
+        raise UsageError(f"no task {task!r} in {paths.active} or {paths.completed}")
     if as_json:
         ui.emit_json(data)
     elif data["decisions"]:

@@ -217,3 +217,14 @@ def test_control_characters_in_a_record_are_reported(run, governed: GitRepo) -> 
     assert found == [("TG146", "summary", 2)]
     assert report.code == 1
     assert "\x1b" not in run(governed.path, "decision", "list").out
+
+
+def test_decision_list_refuses_a_task_that_does_not_exist(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    _write(governed, A, _record(A, TWO, 'tasks: ["TASK-2026-001"]\n'))
+    typo = run(governed.path, "decision", "list", "--task", "TASK-2026-0001")
+    assert typo.code == 2
+    assert "no task 'TASK-2026-0001' in docs/tasks/active or docs/tasks/completed" in typo.err
+    governed.write({"docs/tasks/active/TASK-2026-002.yaml": spec_yaml("TASK-2026-002")})
+    assert run(governed.path, "decision", "list", "--task", "TASK-2026-002").out == "no decisions\n"
+    linked = run(governed.path, "decision", "list", "--task", "TASK-2026-001", "--json").json()
+    assert [d["id"] for d in linked["decisions"]] == [A]  # type: ignore[index]
