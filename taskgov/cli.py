@@ -256,7 +256,9 @@ def _one_of(kind: str) -> Any:
     (a typo such as ``bloked`` would otherwise match nothing, silently)."""
 
     def check(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
-        from taskgov.spec.model import PRIORITIES, STATUSES
+        if not values:
+            return values
+        from taskgov.spec.model import PRIORITIES, STATUSES  # pydantic: only when filtering
 
         valid = STATUSES if kind == "status" else PRIORITIES
         lowered = tuple(v.strip().lower() for v in values)

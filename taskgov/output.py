@@ -251,6 +251,7 @@ def cut(text: str, limit: int) -> str:
 
 # An even run of backslashes (none included) escapes nothing: escape what follows it.
 _MD_SPECIAL = re.compile(r"(?<!\\)((?:\\\\)*)([|\[\]])")
+_MD_RISKY = re.compile(r"[|\[\]<>@]|^\s*::")
 _MENTION = re.compile(r"(?<![\w@`])@(?=[A-Za-z0-9])")
 
 
@@ -258,7 +259,10 @@ def md_text(value: object) -> str:
     """``value`` safe inside a Markdown document, line breaks kept: HTML tags shown as text,
     ``|`` and link brackets escaped (no ``[x](javascript:...)``), ``@mentions`` that notify
     nobody, control characters visible, no line a workflow command."""
-    lines = [one_line(line) for line in _BREAK.split(str(value))]
+    text = str(value)
+    if text.isprintable() and _MD_RISKY.search(text) is None:
+        return one_line(text)  # nothing to escape: the common case, kept fast for Plan.md
+    lines = [one_line(line) for line in _BREAK.split(text)]
     text = "\n".join(lines)
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\1\\\2", text)
@@ -266,12 +270,20 @@ def md_text(value: object) -> str:
     return _COMMAND.sub(r"\1\\", text) if "::" in text else text
 
 
+def md_line(value: object) -> str:
+    """``value`` on one line, escaped as ``md_text`` escapes. Escaping twice changes nothing."""
+    text = str(value)
+    if text.isprintable() and _MD_RISKY.search(text) is None:
+        return " ".join(text.split()) if "  " in text else text.strip()
+    return md_text(one_line(text))
+
+
 def md_cell(value: object) -> str:
-    """``value`` as the text of one Markdown table cell (or heading): one line, escaped as
-    ``md_text`` escapes, ``-`` when empty. Escaping twice changes nothing."""
+    """``value`` as the text of one Markdown table cell (or heading): ``md_line``, and ``-``
+    when empty."""
     if value is None:
         return "-"
-    return md_text(one_line(value)) or "-"
+    return md_line(value) or "-"
 
 
 # --------------------------------------------------------------------------- annotations

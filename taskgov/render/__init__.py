@@ -1,6 +1,6 @@
 """Jinja2 rendering of the bundled templates (Markdown for people).
 
-Every ``{{ value }}`` is escaped for Markdown on the way out (``output.md_text``, on one line:
+Every ``{{ value }}`` is escaped for Markdown on the way out (``output.md_line``: one line,
 ``|``, HTML, links and ``@mentions`` neutralised), so no template can forget it. Text that is
 already Markdown (a Mermaid block, a paragraph escaped with the ``paragraph`` filter) is
 passed as ``markupsafe.Markup`` and left alone.
@@ -16,11 +16,11 @@ def render(name: str, **values: Any) -> str:
     import jinja2
     from markupsafe import Markup
 
-    from taskgov.output import md_text, one_line, plural
+    from taskgov.output import md_line, md_text, plural
     from taskgov.templates import templates_dir
 
     def finalize(value: object) -> object:
-        return value if isinstance(value, Markup) else md_text(one_line(value))
+        return value if isinstance(value, Markup) else md_line(value)
 
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
