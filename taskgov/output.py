@@ -162,7 +162,10 @@ def table(
     cut). ``colour``: status words in a STATUS column in ANSI colour.
     """
     text_rows = [list(headers), *([_cell(c) for c in row] for row in rows)]
-    measured = [[display_width(cell) for cell in row] for row in text_rows]  # once per cell
+    measured = [
+        [len(cell) if cell.isascii() else display_width(cell) for cell in row]  # once per cell
+        for row in text_rows
+    ]
     free = len(headers) - 1
     widths = [max(row[i] for row in measured) for i in range(free)]
     fixed = sum(widths) + 2 * free  # columns and gaps before the free one
@@ -203,6 +206,8 @@ def _cell(value: object) -> str:
         return "-"
     if isinstance(value, float):
         return f"{value:.1f}".removesuffix(".0")
+    if isinstance(value, str) and value.isprintable() and "  " not in value:
+        return value.strip()  # one_line's common case, inlined: tables call this per cell
     return one_line(value)
 
 
