@@ -251,16 +251,56 @@ def _git_user(root: Path) -> str:
     return config_value(root, "user.name") or ""
 
 
-@cli.command("list", epilog="Example: taskgov list --status ready --milestone M3")
+def _one_of(kind: str) -> Any:
+    """A click callback that lower-cases the values and refuses any outside the model's list
+    (a typo such as ``bloked`` would otherwise match nothing, silently)."""
+
+    def check(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> Any:
+        if not values:
+            return values
+        from taskgov.spec.model import PRIORITIES, STATUSES  # pydantic: only when filtering
+
+        valid = STATUSES if kind == "status" else PRIORITIES
+        lowered = tuple(v.strip().lower() for v in values)
+        for given, value in zip(values, lowered, strict=True):
+            if value not in valid:
+                raise click.BadParameter(f"{given!r} is not a {kind} (one of: {', '.join(valid)})")
+        return lowered
+
+    return check
+
+
+@cli.command(
+    "list",
+    epilog="""\b
+Examples:
+  taskgov list --status ready --milestone M3
+  taskgov list --priority critical --priority high --json""",
+)
 @click.option(
     "--status",
     "statuses",
     multiple=True,
     metavar="S",
-    help="Only tasks with this status (derived or as written; repeatable).",
+    callback=_one_of("status"),
+    help="Only tasks with this status, derived or as written (repeatable): draft, ready, "
+    "assigned, in_progress, review, blocked, completed, cancelled.",
 )
-@click.option("--milestone", "milestones", multiple=True, metavar="M")
-@click.option("--priority", "priorities", multiple=True, metavar="P")
+@click.option(
+    "--milestone",
+    "milestones",
+    multiple=True,
+    metavar="M",
+    help="Only tasks of this milestone (repeatable); one that no task has is refused.",
+)
+@click.option(
+    "--priority",
+    "priorities",
+    multiple=True,
+    metavar="P",
+    callback=_one_of("priority"),
+    help="Only tasks with this priority (repeatable): critical, high, medium, low.",
+)
 @json_option
 @click.pass_context
 def list_command(
@@ -280,6 +320,7 @@ def list_command(
     from taskgov.commands import list_tasks
 
     repo, activity = _env(ctx).repo_and_history()
+    _check_milestones(repo, milestones)
     data = list_tasks(repo, statuses, milestones, priorities, activity)
     if as_json:
         ui.emit_json(data)
@@ -298,10 +339,8 @@ def list_command(
         for t in data["tasks"]
     ]
     if rows:
-        ui.out(
-            ui.table(
-                ("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON", "TITLE"), rows
-            )
+        ui.print_table(
+            ("ID", "STATUS", "PRIORITY", "MILESTONE", "HOURS", "DEPENDS ON", "TITLE"), rows
         )
     else:
         ui.out("no tasks")
@@ -331,6 +370,17 @@ def _read_problems(repo: Any) -> list[dict[str, Any]]:
     return read_problems(repo)
 
 
+def _check_milestones(repo: Any, wanted: tuple[str, ...]) -> None:
+    """Refuse a milestone no task has (exit 2): it is a typo far more often than a question."""
+    from taskgov.spec.task import id_key
+
+    known = {t.milestone for t in repo.tasks.values() if t.milestone}
+    for milestone in wanted:
+        if milestone not in known:
+            names = ", ".join(sorted(known, key=id_key)) or "none"
+            raise UsageError(f"no task has milestone {milestone!r} (milestones: {names})")
+
+
 def _status(task: dict[str, Any]) -> str:
     if task["status"] == "unreadable":
         return "unreadable"
@@ -357,13 +407,13 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
     _say_unread(data["problems"])
     estimate = data["estimate_hours"]
     lines = [
-        f"{data['id']}  {data['title']}",
+        f"{data['id']}  {ui.one_line(data['title'])}",
         f"  status     {_status(data)}"
         + (f"  ({data['state']['reason']})" if data["state"]["reason"] != "spec" else ""),
         f"  priority   {data['priority']}",
-        f"  milestone  {data['milestone'] or '-'}"
-        + (f"  (target {data['target_version']})" if data["target_version"] else ""),
-        f"  assignee   {data['assignee'] or '-'}",
+        f"  milestone  {ui.one_line(data['milestone'] or '-')}"
+        + (f"  (target {ui.one_line(data['target_version'])})" if data["target_version"] else ""),
+        f"  assignee   {ui.one_line(data['assignee'] or '-')}",
         "  estimate   "
         + (
             f"{estimate['expected']:.1f} h expected ({estimate['optimistic']:g} / "
@@ -372,31 +422,36 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
             if estimate
             else "-"
         ),
-        f"  file       {data['path']}",
+        f"  file       {ui.one_line(data['path'])}",
     ]
     if data["resources"]:
         lines.append(
-            "  resources  " + ", ".join(f"{k}={v:g}" for k, v in data["resources"].items())
+            "  resources  "
+            + ", ".join(f"{ui.one_line(k)}={v:g}" for k, v in data["resources"].items())
         )
     spec = data["spec"] or {}
     objective = spec.get("objective")
     if isinstance(objective, str) and objective.strip():
         lines.append("  objective")
-        lines.extend(f"    {line}" for line in objective.strip().splitlines())
+        # each line indented, so none of them can start a line of output of its own
+        lines.extend(f"    {ui.one_line(line)}" for line in objective.strip().splitlines())
     criteria = spec.get("acceptance_criteria")
     if isinstance(criteria, list) and criteria:
         lines.append("  acceptance criteria")
         for item in criteria:
             text = item.get("criterion") if isinstance(item, dict) else item
             check = item.get("verification") if isinstance(item, dict) else None
-            lines.append(f"    - {text}" + (f"  ({check})" if check else ""))
+            lines.append(
+                f"    - {ui.one_line(text)}" + (f"  ({ui.one_line(check)})" if check else "")
+            )
     for label, key in (("depends on", "dependencies"), ("needed by", "dependents")):
         entries = data[key]
         lines.append(f"  {label:<10} -" if not entries else f"  {label}")
         for entry in entries:
             soft = "" if entry["hard"] else " (soft)"
             lines.append(
-                f"    {entry['id']}  [{entry['status']}]{soft}  via " + ", ".join(entry["sources"])
+                f"    {ui.one_line(entry['id'])}  [{entry['status']}]{soft}  via "
+                + ", ".join(entry["sources"])
             )
     ui.out("\n".join(lines))
     return EXIT_OK
@@ -435,7 +490,7 @@ def roadmap(ctx: click.Context, write: bool, as_json: bool) -> int:
     elif as_json:
         ui.emit_json({**data, "problems": problems})
     else:
-        sys.stdout.write(render_roadmap(data))
+        ui.write(render_roadmap(data))
     if write or not as_json:
         _say_unread(problems)
     return EXIT_OK
@@ -487,15 +542,16 @@ def validate(
         ui.emit_json(report.as_dict())
     elif fmt == "github":
         for problem in report.problems:
-            ui.out(ui.github_annotation(problem))
+            ui.annotate(problem)
     else:
         for problem in report.problems:
-            ui.out(problem.render())
-        noun = "file" if report.files == 1 else "files"
+            ui.out(ui.one_line(problem.render()))
+        files = ui.plural(report.files, "file")
         summary = (
-            f"{report.files} {noun} checked: {report.errors} errors, {report.warnings} warnings"
+            f"{files} checked: {ui.plural(report.errors, 'error')}, "
+            f"{ui.plural(report.warnings, 'warning')}"
         )
-        ui.err(summary if report.problems else f"{report.files} {noun} checked: no problems")
+        ui.err(summary if report.problems else f"{files} checked: no problems")
     return report.exit_code
 
 
@@ -537,7 +593,7 @@ def ready(ctx: click.Context, as_json: bool) -> int:
         )
         for t in data["ready"]
     ]
-    ui.out(ui.table(("ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"), rows))
+    ui.print_table(("ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"), rows)
     return EXIT_OK
 
 
@@ -687,7 +743,8 @@ def _print_plan(data: dict[str, Any]) -> None:
     estimates = data["estimates"]
     soft, redundant = len(data["soft_edges"]), len(data["redundant_edges"])
     ui.out(
-        f"{len(tasks)} tasks, {len(data['edges'])} dependencies "
+        f"{ui.plural(len(tasks), 'task')}, "
+        f"{ui.plural(len(data['edges']), 'dependency', 'dependencies')} "
         f"({soft} soft, {redundant} redundant)"
     )
     ui.out(
@@ -743,7 +800,7 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
         ui.emit_json({**data, "problems": problems})
         return EXIT_OK
     _say_unread(problems)
-    ui.out(f"{data['tasks']} tasks: " + _counts(data["by_status"]))
+    ui.out(f"{ui.plural(data['tasks'], 'task')}: " + _counts(data["by_status"]))
     for key in ("priority", "milestone", "phase", "type"):
         ui.out(f"by {key}: " + _counts(data[f"by_{key}"]))
     hours = data["hours"]
@@ -756,7 +813,7 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
             ui.err("dependency cycle: " + " -> ".join(cycle))
         return EXIT_CYCLE
     path = data["critical_path"]
-    ui.out(f"critical path: {path['hours']:g} h through {len(path['tasks'])} tasks")
+    ui.out(f"critical path: {path['hours']:g} h through {ui.plural(len(path['tasks']), 'task')}")
     ui.out(
         f"parallelizable: {data['parallelizable_share'] * 100:.0f}% of the remaining work can "
         "run beside the critical path"
@@ -765,13 +822,13 @@ def stats(ctx: click.Context, as_json: bool, workers: int | None) -> int:
     speedup = f" ({duration['speedup']:g}x)" if duration["speedup"] else ""
     ui.out(
         f"duration: {duration['one_worker_hours']:g} h with 1 worker, "
-        f"{duration['team_hours']:g} h with {duration['workers']} workers{speedup}"
+        f"{duration['team_hours']:g} h with {ui.plural(duration['workers'], 'worker')}{speedup}"
     )
     return EXIT_OK
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return " · ".join(f"{key} {value}" for key, value in counts.items()) or "none"
+    return " · ".join(f"{ui.one_line(key)} {value}" for key, value in counts.items()) or "none"
 
 
 @cli.group()
@@ -902,7 +959,12 @@ def decision_list(ctx: click.Context, status: str | None, task: str | None, as_j
     """List decision records (and Markdown ADRs), by id."""
     from taskgov.decisions.ops import list_decisions
 
-    data = list_decisions(_env(ctx).config(), status, task)
+    env = _env(ctx)
+    data = list_decisions(env.config(), status, task)
+    if task is not None and not data["decisions"] and task not in env.repo().known_ids:
+        # a typo would otherwise read as "no decision governs it"
+        paths = env.config().paths
+        raise UsageError(f"no task {task!r} in {paths.active} or {paths.completed}")
     if as_json:
         ui.emit_json(data)
     elif data["decisions"]:
@@ -910,7 +972,7 @@ def decision_list(ctx: click.Context, status: str | None, task: str | None, as_j
             (d["id"], d["status"], d["timestamp"][:10] or None, d["summary"])
             for d in data["decisions"]
         ]
-        ui.out(ui.table(("ID", "STATUS", "DATE", "SUMMARY"), rows))
+        ui.print_table(("ID", "STATUS", "DATE", "SUMMARY"), rows)
     else:
         ui.out("no decisions")
     return EXIT_OK
@@ -927,7 +989,7 @@ def decision_show(ctx: click.Context, decision_id: str, fmt: str) -> int:
     risks), or the YAML, or JSON."""
     from taskgov.decisions.ops import show_decision
 
-    sys.stdout.write(show_decision(_env(ctx).config(), decision_id, fmt).rstrip("\n") + "\n")
+    ui.write(show_decision(_env(ctx).config(), decision_id, fmt).rstrip("\n") + "\n")
     return EXIT_OK
 
 
@@ -938,7 +1000,9 @@ def decision_accept(ctx: click.Context, decision_id: str) -> int:
     """Mark a record accepted by you (status, decided_by, review).
 
     The policy requires a person by default (decisions.accept_requires_human): run by an agent
-    (an agent environment variable, or an agent's git identity) it is refused with exit 1.
+    (an agent environment variable, or an agent's git identity) it is refused with exit 1. An
+    incomplete record (no summary, fewer than two alternatives, not exactly one selected) is
+    refused with exit 1 too.
     """
     from taskgov.decisions.ops import accept_decision
 
@@ -954,7 +1018,11 @@ def decision_accept(ctx: click.Context, decision_id: str) -> int:
 @click.argument("new_id", metavar="NEW")
 @click.pass_context
 def decision_supersede(ctx: click.Context, old_id: str, new_id: str) -> int:
-    """Record that NEW replaces OLD, on both records (comments and layout kept)."""
+    """Record that NEW replaces OLD, on both records (comments and layout kept).
+
+    Refused (exit 2) when OLD already supersedes NEW, directly or through other records: a
+    loop leaves no decision in force (validate reports such loops as TG179).
+    """
     from taskgov.decisions.ops import supersede
 
     for path in supersede(_env(ctx).config(), old_id, new_id):
@@ -977,7 +1045,7 @@ def decision_index(ctx: click.Context, write: bool) -> int:
     if write:
         ui.out(write_index(config).relative_to(config.root).as_posix())
     else:
-        sys.stdout.write(index_markdown(config))
+        ui.write(index_markdown(config))
     return EXIT_OK
 
 
@@ -1125,7 +1193,8 @@ def log_stats(ctx: click.Context, as_json: bool) -> int:
         ui.emit_json(data)
         return EXIT_OK
     ui.out(
-        f"{data['commits']} commits, +{data['lines_added']} -{data['lines_removed']} lines, "
+        f"{ui.plural(data['commits'], 'commit')}, "
+        f"+{data['lines_added']} -{data['lines_removed']} lines, "
         f"{data['ai_assisted']} AI-assisted ({data['ai_share']:.0%}), "
         f"{data['human_approved']} human-approved"
     )
@@ -1137,7 +1206,7 @@ def log_stats(ctx: click.Context, as_json: bool) -> int:
         if data[key]:
             ui.out(f"{title}:")
             for name, count in data[key].items():
-                ui.out(f"  {name}  {count}")
+                ui.out(f"  {ui.one_line(name)}  {count}")
     return EXIT_OK
 
 
@@ -1193,8 +1262,13 @@ def import_psplib(ctx: click.Context, file: str, out_dir: str, as_json: bool) ->
         )
         return EXIT_OK
     capacities = ", ".join(f"{name} {value}" for name, value in resources.items())
-    ui.out(f"imported {instance.name}: {instance.jobs - 2} jobs, resources {capacities}")
-    ui.out(f"wrote {files[0]} and {len(files) - 1} task specs in {out_dir} (commit {commit[:7]})")
+    ui.out(
+        f"imported {instance.name}: {ui.plural(instance.jobs - 2, 'job')}, resources {capacities}"
+    )
+    ui.out(
+        f"wrote {files[0]} and {ui.plural(len(files) - 1, 'task spec')} in {out_dir} "
+        f"(commit {commit[:7]})"
+    )
     ui.out(f"next: taskgov -C {out_dir} plan")
     return EXIT_OK
 

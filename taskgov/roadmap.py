@@ -86,12 +86,9 @@ def progress(tasks: list[dict[str, Any]]) -> dict[str, Any]:
 
 def render_roadmap(data: dict[str, Any]) -> str:
     """The roadmap as Markdown (the body that ``--write`` puts between the markers)."""
+    from taskgov.output import md_cell as cell
     from taskgov.render import render
     from taskgov.render.diagrams import hours
-
-    def cell(value: object) -> str:
-        text = " ".join(str(value).split()).replace("|", "\\|")
-        return text.replace("<", "&lt;").replace(">", "&gt;") or "-"
 
     milestones = [
         {

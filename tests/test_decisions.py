@@ -82,8 +82,12 @@ def test_new_record_from_the_template(run, governed: GitRepo) -> None:  # type: 
 
 
 def test_accept_requires_a_person(run, governed: GitRepo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    decision_id = run(governed.path, "decision", "new", "Use X", "--json").json()["id"]
+    decision_id = "DECISION-2026-11-18-001"
     path = governed.path / f".claude/decisions/{decision_id}.yaml"
+    path.write_text(
+        _complete(decision_id).replace("status: accepted", "status: proposed")
+        + 'decided_by: ""\nreview:\n  status: pending\n  reviewer: ""\n  reviewed_at: ""\n'
+    )
     before = path.read_text()
     monkeypatch.setenv("CLAUDECODE", "1")
     refused = run(governed.path, "decision", "accept", decision_id)
@@ -194,7 +198,7 @@ def test_index_write_keeps_hand_written_notes(run, governed: GitRepo) -> None:  
     text = index.read_text()
     assert text.startswith("Notes written by people.\n")
     assert text.count("taskgov:decisions:start") == 1
-    assert "governs .-> TASK_2026_001([TASK-2026-001])" in text
+    assert 'governs .-> TASK_2026_001(["TASK-2026-001"])' in text
     assert (
         json.loads(run(governed.path, "decision", "list", "--task", "TASK-2026-001", "--json").out)[
             "decisions"

@@ -306,7 +306,7 @@ def test_estimates_fall_back_to_effort_then_the_default_and_say_so(run, repo: Gi
     assert tasks["TASK-2026-002"]["estimate_source"] == "default"
     assert any("5 h assumed" in note and "TASK-2026-002" in note for note in data["assumptions"])
     text = run(repo.path, "plan")
-    assert "note: 1 task(s) have no estimate; 5 h assumed" in text.err
+    assert "note: 1 task has no estimate; 5 h assumed" in text.err
 
 
 def test_completed_work_is_left_out_unless_all(run, repo: GitRepo) -> None:

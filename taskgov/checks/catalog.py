@@ -60,6 +60,8 @@ RULES: dict[str, Rule] = {
         Rule("TG143", "too-few-scenarios", E, "fewer planning.scenarios than policy"),
         Rule("TG144", "too-few-risks", E, "fewer planning.risks than policy"),
         Rule("TG145", "placeholder-left", W, "a template placeholder was never filled in"),
+        Rule("TG146", "control-character", E, "spec text holds a terminal control character"),
+        Rule("TG147", "multi-line-title", W, "the title spans more than one line"),
         Rule("TG150", "secret-in-spec", E, "spec text contains what looks like a credential"),
         Rule("TG160", "stale-status", W, "history closed or started the task; the spec lags"),
         Rule("TG161", "unknown-task-in-history", W, "a Task:/Closes: trailer names no task"),
@@ -84,6 +86,7 @@ RULES: dict[str, Rule] = {
         Rule("TG176", "decision-one-sided-supersession", W, "supersession recorded on one side"),
         Rule("TG177", "unknown-decision-in-history", W, "a Decision: trailer names no record"),
         Rule("TG178", "duplicate-decision-id", E, "two records share a decision id"),
+        Rule("TG179", "decision-supersession-cycle", E, "records supersede each other in a loop"),
         # Commit rules (taskgov check, check-commits, the commit-msg hook)
         Rule("TG201", "ai-attribution-missing", E, "an agent made the commit; no AI co-author"),
         Rule("TG202", "agent-not-allowed", E, "an AI co-author the policy does not allow"),

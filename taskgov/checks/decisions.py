@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from taskgov.checks.catalog import RULES
 from taskgov.decisions.store import Decision, DecisionSet
 from taskgov.git.activity import Activity
+from taskgov.output import plural
 from taskgov.problems import Problem, Severity
 from taskgov.repo import Repository
 
@@ -55,7 +56,7 @@ def decision_problems(
             yield _problem(
                 "TG171",
                 decision,
-                f"{decision.alternatives} alternative(s); "
+                f"{plural(decision.alternatives, 'alternative')}; "
                 "document at least two, even if one was obvious",
                 "alternatives",
                 proposed,
@@ -64,7 +65,7 @@ def decision_problems(
             yield _problem(
                 "TG172",
                 decision,
-                f"{decision.selected} alternatives are selected; "
+                f"{plural(decision.selected, 'alternative')} selected; "
                 "exactly one must be (selected: true)",
                 "alternatives",
                 proposed,
@@ -98,6 +99,8 @@ def decision_problems(
                         f"{other_id}'s {back} does not name {decision.id}",
                         field,
                     )
+    yield from _supersession_cycles(decisions)
+    yield from _control_characters(records, decisions)
     if activity is not None:
         directory = repo.config.paths.decisions
         for decision_id, mention in sorted(activity.decisions.items()):
@@ -112,3 +115,28 @@ def decision_problems(
                     f"'Decision: {decision_id}', but there is no such record",
                     decision_id,
                 )
+
+
+def _supersession_cycles(decisions: DecisionSet) -> Iterator[Problem]:
+    from taskgov.decisions.supersession import cycles, supersedes_graph
+
+    for loop in cycles(supersedes_graph(decisions.decisions)):
+        first = next(filter(None, map(decisions.get, loop)), None)
+        if first is None:
+            continue
+        yield _problem(
+            "TG179",
+            first,
+            "supersession loop " + " -> ".join([*loop, loop[0]]) + ": no record in it is in "
+            "force; remove one of the links",
+            "supersedes" if first.supersedes else "superseded_by",
+        )
+
+
+def _control_characters(records: list[Decision], decisions: DecisionSet) -> Iterator[Problem]:
+    """TG146 in records as in specs: a terminal would act on the character when listing it."""
+    from taskgov.checks.text import hygiene
+
+    for decision in records:
+        for rule, path, message in hygiene(decisions.documents.get(decision.id)):
+            yield _problem(rule, decision, message, str(path[0]) if path else None)

@@ -44,9 +44,34 @@ VERBS = frozenset(
 )
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# A label before the title proper: "[P1] ", "(WIP) ", "Phase 0: ", "M0.5: ", "TASK-2026-001: ",
+# "Step 2 - ", "WIP: ", or an id as spec-kit writes it ("T001 ").
+_LABEL = re.compile(
+    r"""[ \t]*(?:
+        \[[^\]\n]{1,40}\]
+      | \([^)\n]{1,40}\)
+      | (?:[A-Za-z]+[ \t])?[A-Za-z]*[-_]?\d[\w.-]*[ \t]*(?::|[ \t][-–—](?=[ \t]))
+      | [A-Z][A-Z0-9]*-?\d[\w.-]*(?=[ \t])
+      | [A-Z]{2,}:
+    )[ \t]*""",
+    re.VERBOSE,
+)
+
+
+def strip_labels(title: str) -> str:
+    """``title`` without the labels in front of it ("[P1] Phase 0: Fix X" -> "Fix X")."""
+    rest = title
+    for _ in range(6):
+        match = _LABEL.match(rest)
+        if match is None or not match.group(0).strip():
+            break
+        rest = rest[match.end() :]
+    return rest if rest.strip() else title
 
 
 def first_word(title: str) -> str:
+    """The first word of ``title`` (lower case, labels skipped), "" when it starts otherwise."""
+    title = strip_labels(title)
     match = _WORD.search(title)
     return match.group(0).lower() if match and match.start() == _leading(title) else ""
 
@@ -56,7 +81,8 @@ def _leading(title: str) -> int:
 
 
 def is_verb_first(title: str) -> bool:
-    """Whether ``title`` starts with an imperative verb ("Implement X", not "X implementation")."""
+    """Whether ``title`` starts with an imperative verb ("Implement X", not "X implementation"),
+    after any labels ("Phase 0: Implement X", "[P1] Fix Y")."""
     word = first_word(title)
     if not word:
         return False
@@ -158,6 +184,52 @@ class _LineIndex:
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+# --------------------------------------------------------------------------- hygiene
+
+
+def hygiene(data: object) -> Iterator[tuple[str, tuple[str | int, ...], str]]:
+    """(rule, field path, message) for text that would garble a terminal or a table: control
+    characters anywhere (keys included), a title of more than one line."""
+    from taskgov.output import CONTROL
+
+    stack: list[tuple[tuple[str | int, ...], object]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                stack.append(((*path, str(key)), item))
+                if isinstance(key, str) and CONTROL.search(key):
+                    yield _control(path, key, "key")
+        elif isinstance(value, list):
+            stack.extend(((*path, i), item) for i, item in enumerate(value))
+        elif isinstance(value, str) and CONTROL.search(value):
+            yield _control(path, value, "value")
+    title = data.get("title") if isinstance(data, dict) else None
+    if isinstance(title, str) and "\n" in title.strip():
+        yield (
+            "TG147",
+            ("title",),
+            f"the title spans {len(title.strip().splitlines())} lines; one line reads in "
+            'every table (write `title: "..."`, or `>-` to fold)',
+        )
+
+
+def _control(
+    path: tuple[str | int, ...], text: str, what: str
+) -> tuple[str, tuple[str | int, ...], str]:
+    from taskgov.output import CONTROL, one_line
+
+    char = CONTROL.search(text)
+    assert char is not None
+    code = f"U+{ord(char.group(0)):04X}"
+    return (
+        "TG146",
+        path,
+        f"the {what} {one_line(text)[:60]!r} holds the control character {code}: terminals "
+        "act on it; remove it",
+    )
 
 
 # --------------------------------------------------------------------------- placeholders

@@ -129,14 +129,15 @@ def _agent_reason(config: Config, environ: dict[str, str]) -> str | None:
 
 
 def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | None = None) -> str:
-    """Mark a record accepted by the person running the command (agents are refused when the
-    policy requires a human, the default)."""
+    """Mark a record accepted by the person running the command. Refused (``CheckFailed``)
+    when run by an agent and the policy requires a human (the default), and when the record is
+    incomplete: no summary, fewer than two alternatives, or not exactly one selected."""
     from taskgov.git import config_value
     from taskgov.scaffold import now_utc
     from taskgov.spec.edit import EditError, set_scalar
     from taskgov.spec.yamlio import atomic_write
 
-    _, decision = _find(config, decision_id)
+    found, decision = _find(config, decision_id)
     if decision.kind != "yaml":
         raise UsageError(f"{decision_id} is a Markdown ADR; taskgov reads those, it does not edit")
     if config.decisions_need_human:
@@ -146,26 +147,59 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
                 f"{decision_id} not accepted: the policy requires a person to "
                 f"accept decisions, and {reason}"
             )
+    missing = _incomplete(decision)
+    if missing:
+        raise CheckFailed(
+            f"{decision_id} not accepted: {'; '.join(missing)} ({decision.path}); "
+            "complete the record first"
+        )
     who = config_value(config.root, "user.name") or os.environ.get("USER", "")
     path = config.root / decision.path
     text = path.read_text(encoding="utf-8")
     try:
         text = set_scalar(text, ("status",), "accepted")
         text = set_scalar(text, ("decided_by",), who)
-        for key, value in (
+        review = (
             ("status", "approved"),
             ("reviewer", who),
             ("reviewed_at", now_utc().strftime("%Y-%m-%dT%H:%M:%SZ")),
-        ):
-            text = set_scalar(text, ("review", key), value)
+        )
+        if "review" in (found.documents.get(decision.id) or {}):
+            for key, value in review:
+                text = set_scalar(text, ("review", key), value)
+        else:  # a record written without the section: add it at the end, the rest untouched
+            text = (
+                text.rstrip("\n")
+                + "\nreview:\n"
+                + "".join(
+                    f"  {key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in review
+                )
+            )
     except EditError as exc:
         raise InputError(f"{decision.path}: cannot update it safely: {exc}") from None
     atomic_write(path, text)
     return decision.path
 
 
+def _incomplete(decision: Decision) -> list[str]:
+    """What an accepted record must have and this one lacks (what TG170-TG172 report)."""
+    from taskgov.output import plural
+
+    missing = []
+    if not decision.summary:
+        missing.append("the summary is empty")
+    if decision.alternatives < 2:
+        missing.append(f"{plural(decision.alternatives, 'alternative')}, at least two needed")
+    if decision.selected != 1:
+        missing.append(f"{plural(decision.selected, 'alternative')} selected, exactly one needed")
+    return missing
+
+
 def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
-    """Record that ``new_id`` replaces ``old_id`` on both records; returns the files changed."""
+    """Record that ``new_id`` replaces ``old_id`` on both records; returns the files changed.
+
+    Refused (``UsageError``) when ``old_id`` already supersedes ``new_id``, directly or through
+    other records: the loop would leave no decision in force."""
     from taskgov.spec.edit import EditError, append_to_list, set_scalar
     from taskgov.spec.yamlio import atomic_write
 
@@ -180,6 +214,14 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
             raise UsageError(f"{wanted} is a Markdown ADR; taskgov reads those, it does not edit")
     assert old is not None
     assert new is not None
+    from taskgov.decisions.supersession import chain, supersedes_graph
+
+    loop = chain(supersedes_graph(found.decisions), old_id, new_id)
+    if loop is not None:
+        raise UsageError(
+            f"{new_id} cannot supersede {old_id}: {old_id} already supersedes it "
+            f"({' -> '.join(loop)}), and a loop leaves no decision in force"
+        )
     edits = []
     try:
         old_text = (config.root / old.path).read_text(encoding="utf-8")
@@ -197,26 +239,29 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
 
 def index_markdown(config: Config) -> str:
     """A table of every decision and a Mermaid graph of supersession and task links."""
+    from urllib.parse import quote
+
+    from taskgov.output import md_cell
+    from taskgov.render.diagrams import mermaid_text
+
     decisions = load_decisions(config).decisions
     lines = [
         "| Decision | Status | Date | Summary | Tasks | Superseded by |",
         "|---|---|---|---|---|---|",
     ]
     for d in decisions:
-        summary = d.summary.replace("|", "\\|")
-        lines.append(
-            f"| [{d.id}]({os.path.relpath(d.path, config.paths.decisions)}) | "
-            f"{d.status} | {d.timestamp[:10] or '-'} | {summary} | "
-            f"{', '.join(d.tasks) or '-'} | {', '.join(d.superseded_by) or '-'} |"
-        )
+        link = quote(os.path.relpath(d.path, config.paths.decisions))
+        cells = [d.status, d.timestamp[:10], d.summary]
+        cells += [", ".join(d.tasks), ", ".join(d.superseded_by)]
+        lines.append(f"| [{md_cell(d.id)}]({link}) | " + " | ".join(map(md_cell, cells)) + " |")
     graph = ["```mermaid", "graph LR"]
     for d in decisions:
-        graph.append(f'  {_node(d.id)}["{d.id}<br/>{d.status}"]')
+        graph.append(f'  {_node(d.id)}["{mermaid_text(d.id)}<br/>{mermaid_text(d.status)}"]')
     for d in decisions:
         for old in d.supersedes:
             graph.append(f"  {_node(d.id)} -- supersedes --> {_node(old)}")
         for task in d.tasks:
-            graph.append(f"  {_node(d.id)} -. governs .-> {_node(task)}([{task}])")
+            graph.append(f'  {_node(d.id)} -. governs .-> {_node(task)}(["{mermaid_text(task)}"])')
     graph.append("```")
     return "\n".join(["# Decisions", "", *lines, "", *graph, ""])
 

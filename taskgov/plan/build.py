@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from taskgov.errors import CheckFailed
+from taskgov.output import plural
 from taskgov.plan.cpm import (
     Timing,
     critical_path,
@@ -240,7 +241,8 @@ def _assumptions(
     ]
     if defaulted:
         notes.append(
-            f"{len(defaulted)} task(s) have no estimate; {default_hours:g} h assumed "
+            f"{plural(len(defaulted), 'task')} "
+            f"{'has' if len(defaulted) == 1 else 'have'} no estimate; {default_hours:g} h assumed "
             f"(estimates.default_hours): {_some(defaulted)}"
         )
     from_effort = [
@@ -250,7 +252,7 @@ def _assumptions(
     ]
     if from_effort:
         notes.append(
-            f"{len(from_effort)} task(s) estimated from classification.estimated_effort "
+            f"{plural(len(from_effort), 'task')} estimated from classification.estimated_effort "
             f"(a range gives optimistic and pessimistic): {_some(from_effort)}"
         )
     unknown = sorted(

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from taskgov.output import md_cell
 from taskgov.render import artifacts, diagrams
 
 MAX_DIAGRAM_TASKS = 60  # GitHub refuses to draw much larger Mermaid diagrams
@@ -43,7 +44,7 @@ def render_waves_json(plan: Mapping[str, Any]) -> str:
 def render_markdown(plan: Mapping[str, Any], max_diagram_tasks: int = MAX_DIAGRAM_TASKS) -> str:
     """Plan.md: summary (P50/P80/P95, deadline), critical path, Mermaid graph and gantt,
     waves, per-task estimates, soft and redundant dependencies, cycles, assumptions."""
-    from taskgov.render import render
+    from taskgov.render import raw, render
 
     graph, graph_capped = diagrams.flowchart(plan, max_diagram_tasks)
     chart, chart_capped = diagrams.gantt(plan, max_diagram_tasks)
@@ -57,8 +58,8 @@ def render_markdown(plan: Mapping[str, Any], max_diagram_tasks: int = MAX_DIAGRA
         task_count=len(tasks),
         summary=_summary(plan, tasks),
         critical_path=diagrams.join_ids([str(i) for i in plan.get("critical_path", ())]),
-        graph=diagrams.fenced("mermaid", graph),
-        chart=diagrams.fenced("mermaid", chart),
+        graph=raw(diagrams.fenced("mermaid", graph)),
+        chart=raw(diagrams.fenced("mermaid", chart)),
         shown=min(len(tasks), max_diagram_tasks),
         capped=graph_capped or chart_capped,
         has_schedule=bool(plan.get("schedule")),
@@ -165,14 +166,12 @@ def _via(edge: Mapping[str, Any]) -> str:
 
 
 def _cell(value: object) -> str:
-    """Text for one Markdown table cell: one line, pipes escaped, ``-`` when empty."""
+    """Text for one Markdown table cell (escaped by ``md_cell``), ``-`` when empty."""
     if value is None or value == "":
         return "-"
     if isinstance(value, float):
         return f"{value:g}"
-    text = diagrams.clean_text(value).replace("|", "\\|")
-    # GitHub would read <name> as an HTML tag and drop it
-    return text.replace("<", "&lt;").replace(">", "&gt;")
+    return md_cell(value)
 
 
 def write_artifacts(plan: Mapping[str, Any], out_dir: str | Path) -> list[Path]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from taskgov import __version__
 
-FORMAT = 9
+FORMAT = 10  # 10: unreadable placeholders, partial validation, text hygiene (TG146/TG147)
 RACY_NS = 2_000_000_000
 
 

@@ -92,6 +92,8 @@ def parse_spec_text(
     findings.task = task_id
     for duplicate in duplicates:
         findings.add(duplicate.rule, duplicate.message, duplicate.line, duplicate.column)
+    for rule, field, message in text_rules.hygiene(data):
+        findings.at(where, rule, message, field)
     spec, dropped = validate_spec(data, where, config, findings, task_id)
     if written_id is not None:
         _check_id(written_id, relpath, where, config, findings)
