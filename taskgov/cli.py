@@ -56,7 +56,8 @@ class Env:
     def config(self) -> Any:
         """The repository's policy, read once per command."""
         if self._config is None:
-            from taskgov.config import find_root, load_config
+            from taskgov.config import find_root
+            from taskgov.policy.load import load_config
 
             self._config = load_config(find_root(self.cwd))
         return self._config
@@ -112,7 +113,8 @@ def init(ctx: click.Context, as_json: bool) -> int:
     policy for people, .claude/{decisions,contributions} and the .githooks/ scripts.
     Running it again creates only what is missing.
     """
-    from taskgov.config import Config, find_root, load_config
+    from taskgov.config import Config, find_root
+    from taskgov.policy.load import load_config
     from taskgov.scaffold import init as do_init
 
     env = _env(ctx)

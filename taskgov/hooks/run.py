@@ -8,9 +8,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from taskgov.config import Config, find_root, load_config
+from taskgov.config import Config, find_root
 from taskgov.errors import TaskgovError
 from taskgov.policy.commits import CommitFacts, Violation, check_commit
+from taskgov.policy.load import load_config
 
 
 def agent_env(
