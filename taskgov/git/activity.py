@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from taskgov.git.history import head_and_target, walk
-from taskgov.git.trailers import parse_trailers
+from taskgov.git.trailers import has_control, parse_trailers
 
 CLOSES = "closes"
 WORKS_ON = "task"
@@ -38,12 +38,6 @@ class Activity:
     decisions: dict[str, Mention] = field(default_factory=dict)  # Decision: trailers on HEAD
     head: str | None = None
     target: str | None = None
-
-
-def has_control(value: str) -> bool:
-    """Whether a trailer value holds a control character (an escape sequence, a NUL...): such
-    a value is never taken as an id, and the commit policy reports it."""
-    return any((ord(c) < 32 and c != "\t") or 127 <= ord(c) < 160 for c in value)
 
 
 def trailer_ids(trailers: list[tuple[str, str]], key: str) -> list[str]:

@@ -48,6 +48,12 @@ def parse_trailers(message: str, *, divider: bool = True) -> list[tuple[str, str
     return result
 
 
+def has_control(value: str) -> bool:
+    """Whether a trailer value holds a control character (an escape sequence, a NUL...): such
+    a value is never taken as an id, and the commit policy reports it."""
+    return any((ord(c) < 32 and c != "\t") or 127 <= ord(c) < 160 for c in value)
+
+
 def format_trailers(trailers: list[tuple[str, str]]) -> str:
     """The trailers as ``git interpret-trailers --parse`` prints them."""
     return "".join(f"{key}: {value}\n" for key, value in trailers)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
-from taskgov.git.activity import has_control
+from taskgov.git.trailers import has_control
 
 _SPLIT = re.compile(r"[,\s]+")
 # Generic `Closes:` values that reference an issue tracker, not a task: `#12`, `org/repo#12`,
