@@ -24,8 +24,31 @@ def _logged(run, repo: GitRepo, commits: int = 3) -> dict[str, bytes]:  # type: 
     for n in range(commits):
         repo.commit(f"feat: step {n}\n\nTask: TASK-2026-001", {f"f{n}.txt": f"{n}\n"})
     assert run(repo.path, "log", "sync").code == 0
-    logs = sorted((repo.path / ".claude/contributions").glob("*.jsonl"))
-    assert logs
+    assert list((repo.path / ".claude/contributions").glob("*.jsonl"))
+    return repo.snapshot()
+
+
+def _long_log(run, repo: GitRepo) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
+    """The reported instance: 3,001 commits over 27 months (written by git fast-import) and
+    their log, 27 month files; the work tree's bytes."""
+    stream = []
+    for n in range(3001):
+        when = 1704067200 + n * 27 * 30 * 86400 // 3001  # from 2024-01-01, 27 months
+        message, data = f"feat: step {n}\n".encode(), f"{n}\n".encode()
+        stream.append(
+            f"commit refs/heads/main\nauthor A <a@example.com> {when} +0000\n"
+            f"committer A <a@example.com> {when} +0000\ndata {len(message)}\n".encode()
+            + message
+            + f"M 100644 inline f{n % 50}.txt\ndata {len(data)}\n".encode()
+            + data
+            + b"\n"
+        )
+    subprocess.run(
+        ["git", "-C", str(repo.path), "fast-import", "--quiet"], input=b"".join(stream), check=True
+    )
+    repo.git("checkout", "-q", "main")
+    assert run(repo.path, "log", "sync").code == 0
+    assert len(list((repo.path / ".claude/contributions").glob("*.jsonl"))) == 27
     return repo.snapshot()
 
 
