@@ -96,6 +96,10 @@ def test_dubious_ownership_is_an_error_and_nothing_is_deleted(run, repo: GitRepo
                 "git: fatal: detected dubious ownership in repository at",
             )
         assert "safe.directory" not in run(repo.path, "log", "sync").err  # git's advice left out
+        install = run(repo.path, "hooks", "install")
+        assert install.code == 2
+        assert "dubious ownership" in install.err
+        assert "not a git repository" not in install.err
         with pytest.raises(GitError, match="dubious ownership"):
             head_and_target(repo.path, "main")
         listed = run(repo.path, "list")  # the history layer: no stale "ready" answer either
@@ -200,6 +204,16 @@ def test_init_writes_the_branch_the_repository_works_on(run, tmp_path: Path) -> 
     legacy.git("checkout", "-q", "master")
     legacy.git("merge", "-q", "--ff-only", "side")
     assert run(legacy.path, "list", "--json").json()["tasks"][0]["status"] == "completed"
+
+
+def test_init_in_a_clone_on_a_side_branch_takes_the_remote_default(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    legacy = _master_repo(tmp_path)
+    legacy.commit("chore: start")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(legacy.path), str(clone)], check=True)
+    subprocess.run(["git", "-C", str(clone), "checkout", "-q", "-b", "feature"], check=True)
+    assert run(clone, "init").code == 0
+    assert "  target_branch: master\n" in (clone / "docs/governance/policy.yaml").read_text()
 
 
 def test_a_target_branch_that_does_not_exist_warns_and_closes_nothing(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

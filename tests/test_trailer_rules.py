@@ -197,6 +197,8 @@ def test_rules_over_plain_values() -> None:
     assert "TASK-YYYY-NNN" in short
     (missing,) = _violations("x\n\nCloses: TASK-2026-404")
     assert "names no task" in missing
+    (bidi,) = _violations("x\n\nTask: TASK-2026-\u202e100")  # reads as another id
+    assert "control characters" in bidi
     (nul,) = _violations("x\n\nTask: TASK-2026-001\x00")
     assert "control characters" in nul
     assert "\\x00" in nul

@@ -61,18 +61,18 @@ def _warn_missing(root: Path, target_branch: str) -> None:
 
 
 def default_branch(root: Path) -> str | None:
-    """The branch a repository works on, for ``init`` to write as ``target_branch``: HEAD's
-    branch (named even before the first commit), else the remote's default branch
-    (``refs/remotes/origin/HEAD``), else ``init.defaultBranch``. ``None`` outside git."""
+    """The branch a repository works on, for ``init`` to write as ``target_branch``: the
+    remote's default branch (``refs/remotes/origin/HEAD``), else HEAD's branch (named even
+    before the first commit), else ``init.defaultBranch``. ``None`` outside git."""
     try:
         current = probe_git(root, "symbolic-ref", "-q", "--short", "HEAD")
         remote = probe_git(root, "symbolic-ref", "-q", "--short", "refs/remotes/origin/HEAD")
     except NotARepository:
         return None
+    if remote and remote.strip():  # a side branch checked out must not become the target
+        return remote.strip().removeprefix("origin/")
     if current and current.strip():
         return current.strip()
-    if remote and remote.strip():
-        return remote.strip().removeprefix("origin/")
     configured = probe_git(root, "config", "--get", "init.defaultBranch")
     return configured.strip() if configured and configured.strip() else None
 
