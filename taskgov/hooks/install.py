@@ -15,7 +15,25 @@ from taskgov.errors import UsageError
 from taskgov.git import config_value
 from taskgov.git.history import GitError, NotARepository, run_git
 
-HOOKS = ("commit-msg", "post-commit", "post-rewrite", "pre-push")
+HOOKS = ("pre-commit", "commit-msg", "post-commit", "post-rewrite", "pre-push")
+
+# The scripts earlier taskgov versions wrote (SHA-256): ours to upgrade, not foreign hooks.
+EARLIER_SCRIPTS = frozenset(
+    {
+        "1694abb24bb4b76a58946b18b633f96355303b3a08da5658771504a46d076627",
+        "1f82a2ab57b726af110c2236d8dd18bc9c46822949acca9523748cc9afc25bb8",
+        "2bf476704a01d9c9320e4287549c2300f2ebe524d11e41482924453646e91da6",
+        "48be1f6054a43e7de9062cf2b57cb03c21e8c4d8e77b9595f55ed952ecf9bcef",
+        "548f945015558f74325e581e17bcfca96ec485264ffc024ed7645f06c6a0fab7",
+        "5ad459a0f936c63fe5cad1f4fb5e2a42b8c304a4863d45184a7b0619c5e96735",
+        "5ae22ac45a2112816b3aadafeeca595e37b3af4cf7e86c91b15ab227012e973e",
+        "6fb2a6f65e7273533095cc253bad7148a2f02932ac375bc841091cd49a7f47c1",
+        "b2c98c41c8030c76c111e4a960a78e62155d3dbf3b2949e596a6dc98a0556621",
+        "b9a5f9bd403ca191a8e3ed59e67f213a027798fb0b13fdd6122a6724334972ec",
+        "baab09c3f89e3b269fd65b1214bd84e0341e40e6646b4408164d99af06eb8cfa",
+        "e556682a94a9c146ad144165ab1d7f482adcf86dc059635d06315ba75d5ab38d",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -60,10 +78,16 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
         and chain_dir != (root / ours).resolve()
     )
     foreign = _foreign_scripts(root / ours)
+    local = _local_scripts(root / ours)
     if foreign and not force:
         raise UsageError(
-            f"{ours}/ holds hooks taskgov did not write ({', '.join(foreign)}); rerun with "
-            "--force to keep them as NAME.local, run first by taskgov's hooks"
+            f"{ours}/ holds hooks taskgov did not write ({', '.join(foreign)}); read them, then "
+            "rerun with --force to keep them as NAME.local, run first by taskgov's hooks"
+        )
+    if local and not force:
+        raise UsageError(
+            f"{ours}/ holds hook scripts that would run on every commit "
+            f"({', '.join(local)}); read them, then rerun with --force to enable them"
         )
     for name in foreign:
         (root / ours / name).rename(root / ours / f"{name}.local")
@@ -75,9 +99,13 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
         ("taskgov.chain", str(chain_dir) if chained else ""),
         ("taskgov.previousHooksPath", previous or ""),
     ]
+    legacy = _legacy_merge_driver(root)
     settings += [
-        ("merge.taskgov-log.name", "taskgov contribution log (union of records)"),
-        ("merge.taskgov-log.driver", f"'{settings[1][1]}' -m taskgov.log.merge %O %A %B"),
+        ("merge.taskgov-log.name", "taskgov contribution log (union of records)" if legacy else ""),
+        (
+            "merge.taskgov-log.driver",
+            f"{_sh_quote(settings[1][1])} -m taskgov.log.merge %O %A %B" if legacy else "",
+        ),
     ]
     for key, value in settings:
         if value:
@@ -112,19 +140,52 @@ def _unset(root: Path, key: str) -> None:
         run_git(root, "config", "--local", "--unset", key)
 
 
-MARKER = "taskgov"
+def _digest(data: bytes | Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(data.read_bytes() if isinstance(data, Path) else data).hexdigest()
+
+
+def _ours(path: Path, name: str) -> bool:
+    """A script taskgov wrote: this version's template, byte for byte, or an earlier one's."""
+    from taskgov.templates import template_text
+
+    digest = _digest(path)
+    return digest == _digest(template_text(f"githooks/{name}").encode()) or (
+        digest in EARLIER_SCRIPTS
+    )
 
 
 def _foreign_scripts(directory: Path) -> list[str]:
     """Hook scripts in ``directory`` that taskgov did not write."""
-    foreign = []
-    for name in HOOKS:
-        path = directory / name
-        if path.is_file():
-            head = path.read_text(encoding="utf-8", errors="replace")[:400]
-            if MARKER not in head:
-                foreign.append(name)
-    return foreign
+    return [
+        name for name in HOOKS if (directory / name).is_file() and not _ours(directory / name, name)
+    ]
+
+
+def _local_scripts(directory: Path) -> list[str]:
+    """Executable ``NAME.local`` scripts that taskgov's hooks would run first."""
+    return [
+        f"{name}.local"
+        for name in HOOKS
+        if (directory / f"{name}.local").is_file()
+        and os.access(directory / f"{name}.local", os.X_OK)
+    ]
+
+
+def _legacy_merge_driver(root: Path) -> bool:
+    """Whether .gitattributes still names the merge driver earlier versions registered (new
+    repositories use git's built-in ``union``, which needs no configuration)."""
+    try:
+        text = (root / ".gitattributes").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "merge=taskgov-log" in text
+
+
+def _sh_quote(text: str) -> str:
+    """``text`` as one word for the shell git runs merge drivers with."""
+    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def _ensure_scripts(directory: Path) -> tuple[str, ...]:
@@ -134,7 +195,9 @@ def _ensure_scripts(directory: Path) -> tuple[str, ...]:
     directory.mkdir(parents=True, exist_ok=True)
     for name in HOOKS:
         target = directory / name
-        if target.exists():
+        if target.exists() and not (target.is_file() and _digest(target) in EARLIER_SCRIPTS):
+            continue
+        if target.is_symlink():
             continue
         target.write_text(template_text(f"githooks/{name}"), encoding="utf-8")
         target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)

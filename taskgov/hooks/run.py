@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 from taskgov.config import Config, find_root
 from taskgov.errors import TaskgovError
 from taskgov.policy.commits import CommitFacts, Violation, check_commit
 from taskgov.policy.load import load_config
+from taskgov.policy.lookup import decision_lookup, task_lookup
 
 
 def agent_env(
@@ -19,38 +19,6 @@ def agent_env(
 ) -> tuple[str, ...]:
     """The agent environment variables the policy names that are set (and not empty)."""
     return tuple(name for name, _ in config.agent_env if environ.get(name, "").strip())
-
-
-def task_lookup(config: Config) -> Callable[[str], bool]:
-    """Whether a task exists: a file named after it first (one stat), the whole repository
-    only when that fails (slugged names, nested directories)."""
-    known: frozenset[str] | None = None
-
-    def exists(task_id: str) -> bool:
-        nonlocal known
-        for directory in (config.active_dir, config.completed_dir):
-            if any((directory / f"{task_id}{suffix}").is_file() for suffix in (".yaml", ".yml")):
-                return True
-        if known is None:
-            from taskgov.repo import load_repo
-
-            try:
-                known = load_repo(config=config).known_ids
-            except TaskgovError:
-                known = frozenset()
-        return task_id in known
-
-    return exists
-
-
-def decision_lookup(config: Config) -> Callable[[str], bool]:
-    directory = config.root / config.paths.decisions
-
-    def exists(decision_id: str) -> bool:
-        safe = "/" not in decision_id and not decision_id.startswith(".")
-        return safe and any((directory / f"{decision_id}{s}").is_file() for s in (".yaml", ".yml"))
-
-    return exists
 
 
 def staged_files(root: Path) -> tuple[str, ...]:
@@ -105,36 +73,101 @@ def commit_msg(message_file: str, cwd: Path) -> int:
     return 0
 
 
-def post_commit(cwd: Path) -> int:
-    """Log the new commit, with the agent variables set while it was made."""
+def pre_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
+    """Write the records of the commits made so far and stage them into this commit, so the
+    commit leaves the work tree clean. Never refuses a commit."""
     try:
         config = load_config(find_root(cwd))
-        from taskgov.git.history import rev_parse
-        from taskgov.log.ops import observed_now, sync
+        from taskgov.log.ops import stage
 
-        head = rev_parse(config.root, "HEAD")
-        observed = observed_now(config, dict(os.environ))
-        sync(config, {head: observed} if head and observed else None)
+        result = stage(config, environ.get("GIT_INDEX_FILE"), amending())
+        if result.skipped and "unstaged" in result.skipped:
+            print(f"taskgov: contribution log not staged: {result.skipped}", file=sys.stderr)
+    except Exception as exc:  # the log must never stand in the way of a commit
+        print(f"taskgov: contribution log not updated: {_one_line(exc)}", file=sys.stderr)
+    return 0
+
+
+def post_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
+    """Note, in the git directory, the branch and the agent variables of the commit just made:
+    history cannot tell them later. Writes nothing in the work tree."""
+    try:
+        config = load_config(find_root(cwd))
+        from taskgov.git.context import repo_context
+        from taskgov.git.history import run_git
+        from taskgov.log.journal import record_commit
+
+        context = repo_context(config.root)
+        head = run_git(config.root, "rev-parse", "--verify", "HEAD^{commit}").strip()
+        record_commit(context.state_dir, head, context.branch, agent_env(config, environ))
     except Exception as exc:  # a post-commit hook must never make a commit look failed
-        print(f"taskgov: contribution log not updated: {exc}", file=sys.stderr)
+        print(f"taskgov: commit not noted for the log: {_one_line(exc)}", file=sys.stderr)
     return 0
 
 
-def post_rewrite(cwd: Path, lines: list[str]) -> int:
-    """After amend or rebase: records follow the rewritten commits to their new ids."""
+def post_rewrite(cwd: Path, how: str, lines: list[str]) -> int:
+    """After amend or rebase: note which commit replaced which, so records and observations
+    follow them (the next commit's pre-commit hook moves the records)."""
     try:
         config = load_config(find_root(cwd))
-        from taskgov.log.ops import remap, sync
+        from taskgov.git.context import repo_context
+        from taskgov.log.journal import record_rewrites
 
-        pairs = [tuple(line.split()[:2]) for line in lines if len(line.split()) >= 2]
-        remap(config, [(old, new) for old, new in pairs])
-        sync(config)
+        pairs = [(p[0], p[1]) for p in (line.split() for line in lines) if len(p) >= 2]
+        record_rewrites(repo_context(config.root).state_dir, pairs, how or "rebase")
     except Exception as exc:
-        print(f"taskgov: contribution log not updated: {exc}", file=sys.stderr)
+        print(f"taskgov: rewrite not noted for the log: {_one_line(exc)}", file=sys.stderr)
     return 0
 
 
-ZERO = "0" * 40
+_VALUED = frozenset(
+    {
+        "-m",
+        "-F",
+        "-c",
+        "-C",
+        "-t",
+        "--message",
+        "--file",
+        "--author",
+        "--date",
+        "--cleanup",
+        "--fixup",
+        "--squash",
+        "--trailer",
+        "--template",
+        "--reuse-message",
+        "--reedit-message",
+    }
+)
+
+
+def amending(parent: int | None = None) -> bool:
+    """Whether the ``git commit`` that runs this hook is an ``--amend``: its HEAD is about to
+    be replaced, so HEAD must not be logged now. Read from the parent's command line where
+    the system shows it (Linux /proc); elsewhere False, and the record of the replaced commit
+    is moved at the next commit instead."""
+    try:
+        raw = Path(f"/proc/{parent or os.getppid()}/cmdline").read_bytes()
+    except OSError:
+        return False
+    words = raw.decode("utf-8", "surrogateescape").split("\0")
+    for index, word in enumerate(words):
+        if word == "--":
+            return False
+        if word == "--amend" and (index == 0 or words[index - 1] not in _VALUED):
+            return True
+    return False
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _is_null(sha: str) -> bool:
+    """git's "no commit" id, in any hash's length (SHA-1: 40 zeros, SHA-256: 64)."""
+    return bool(sha) and set(sha) == {"0"}
 
 
 def pre_push(cwd: Path, lines: list[str]) -> int:
@@ -149,14 +182,17 @@ def pre_push(cwd: Path, lines: list[str]) -> int:
     violations: list[Violation] = []
     for line in lines:
         parts = line.split()
-        if len(parts) < 4 or parts[1] == ZERO:  # a deleted ref pushes no commits
+        if len(parts) < 4 or _is_null(parts[1]):  # a deleted ref pushes no commits
             continue
         local, remote = parts[1], parts[3]
-        revisions = [local, f"^{remote}"] if remote != ZERO else [local, "--not", "--remotes"]
+        revisions = [local, f"^{remote}"] if not _is_null(remote) else [local, "--not", "--remotes"]
         try:
             violations.extend(check_commits(config, revisions))
-        except TaskgovError as exc:
-            print(f"taskgov: pre-push check skipped: {exc}", file=sys.stderr)
+        except TaskgovError as exc:  # fail closed: what cannot be checked is not pushed
+            print(
+                f"taskgov: push refused, its commits could not be checked: {exc}", file=sys.stderr
+            )
+            return 2
     if violations:
         print("taskgov: push refused; these commits break the policy:", file=sys.stderr)
         for violation in violations:
@@ -180,10 +216,12 @@ def main(argv: list[str]) -> int:
             print("usage: python -m taskgov.hooks commit-msg MESSAGE_FILE", file=sys.stderr)
             return 2
         return commit_msg(args[0], Path.cwd())
+    if hook == "pre-commit":
+        return pre_commit(Path.cwd())
     if hook == "post-commit":
         return post_commit(Path.cwd())
     if hook == "post-rewrite":
-        return post_rewrite(Path.cwd(), sys.stdin.read().splitlines())
+        return post_rewrite(Path.cwd(), args[0] if args else "", sys.stdin.read().splitlines())
     if hook == "pre-push":
         return pre_push(Path.cwd(), sys.stdin.read().splitlines())
     return 0

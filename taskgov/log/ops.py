@@ -1,41 +1,153 @@
-"""``taskgov log sync|rebuild|verify|stats`` and the hooks' log work."""
+"""``taskgov log sync|rebuild|verify|stats`` and the hooks' log work.
+
+Where the log lives and when it is written (decision record in .claude/decisions/): the
+month files in ``.claude/contributions/`` are committed like any other file, and the records
+of the commits made so far are written *and staged* by the pre-commit hook, into the commit
+being made. Nothing is written after a commit, so git always finds the work tree as it left
+it. What the hooks see and history cannot recreate goes to the journal in the git directory
+(``taskgov.log.journal``) until a record carries it.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from taskgov.config import Config
-from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
-from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive
-from taskgov.log.store import BadLine, LogStore
-from taskgov.spec.cache import git_dir
+from taskgov.errors import UsageError
+from taskgov.git.context import RepoContext, repo_context
+from taskgov.git.history import Commit, GitError, run_git, walk
+from taskgov.log.journal import Journal, Observation
+from taskgov.log.reconcile import CommitIndex, Reconciled, carry, hand_kept, reconcile
+from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive, utc_date
+from taskgov.log.store import BadLine, LoggedRecord, LogStore
 
 # Facts git itself holds: verified for every record, hand-kept ones included.
 GIT_FACTS = ("date", "files_changed", "lines_added", "lines_removed")
 NOT_VERIFIED = frozenset({"branch", *OBSERVED})
+STATE_FILE = "log-state.json"
+_STATE_VERSION = 2
 
 
-def store_for(config: Config) -> LogStore:
-    directory = git_dir(config.root)
-    return LogStore(
-        config.root, config.paths.contributions, directory / "taskgov" if directory else None
-    )
-
-
-def _context(config: Config) -> tuple[str, str | None]:
-    """(branch name, remote URL) recorded in new records."""
+def store_for(config: Config, context: RepoContext | None = None) -> LogStore:
     try:
-        branch = run_git(config.root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+        lock_dir = (context or repo_context(config.root)).state_dir
     except GitError:
-        branch = config.target_branch
+        lock_dir = None
+    return LogStore(config.root, config.paths.contributions, lock_dir)
+
+
+class LogContext:
+    """Everything deriving a record needs, gathered once per command."""
+
+    def __init__(self, config: Config, repo: RepoContext | None = None) -> None:
+        self.config = config
+        self.repo = repo or repo_context(config.root)
+        self.journal = Journal.load(self.repo.state_dir)
+        self._remote: list[str | None] = []
+
+    @property
+    def remote(self) -> str | None:
+        """origin's URL (for links to pull requests), asked of git only when needed."""
+        if not self._remote:
+            try:
+                url = run_git(self.config.root, "config", "--get", "remote.origin.url").strip()
+            except GitError:  # no origin: not an error
+                url = ""
+            self._remote.append(url or None)
+        return self._remote[0]
+
+    @property
+    def branch(self) -> str:
+        return self.repo.branch or self.config.target_branch
+
+    def derive(self, commits: Iterable[Commit]) -> dict[str, dict[str, Any]]:
+        """Fresh records, with the branch and agent variables the hooks saw (if they did)."""
+        commits = list(commits)
+        seen = self.journal.observations(c.sha for c in commits)
+        records = {}
+        for commit in commits:
+            observation = seen.get(commit.sha, Observation())
+            record = derive(commit, self.config, observation.branch or self.branch, self.remote)
+            apply_observed(record, list(observation.agent_env), self.config)
+            records[commit.sha] = record
+        return records
+
+    def deriver(self, known: dict[str, Commit] | None = None) -> Any:
+        def derive_shas(shas: list[str]) -> dict[str, dict[str, Any]]:
+            if known is not None:
+                return self.derive(known[s] for s in shas)
+            return self.derive(commits_by_id(self.config.root, shas))
+
+        return derive_shas
+
+
+def commits_by_id(root: Path, shas: list[str]) -> list[Commit]:
+    """Those commits with their line counts, from one ``git log``."""
+    if not shas:
+        return []
+    if len(shas) > 2000:  # a long command line: walk the history instead, and keep those
+        wanted = set(shas)
+        return [c for c in walk(root, ["HEAD"], numstat=True) if c.sha in wanted]
+    return list(walk(root, shas, numstat=True, extra=["--no-walk=unsorted"]))
+
+
+def existing(root: Path) -> Any:
+    """``exists(ids)``: which full commit ids the repository has (one ``git cat-file``)."""
+
+    def exists(shas: list[str]) -> set[str]:
+        full = [s for s in shas if len(s) in (40, 64)]
+        if not full:
+            return set()
+        import subprocess
+
+        from taskgov.git.history import git_command
+
+        done = subprocess.run(
+            git_command(root, "cat-file", "--batch-check=%(objectname) %(objecttype)"),
+            input="\n".join(full).encode() + b"\n",
+            capture_output=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
+        found = set()
+        for line in done.stdout.decode("utf-8", "replace").splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1] == "commit":
+                found.add(parts[0])
+        return found
+
+    return exists
+
+
+def history_ids(root: Path) -> list[str]:
+    """HEAD's history, newest first; empty only in a repository with no commits yet. Any
+    other failure of git raises (nothing may be written on a history git could not read)."""
     try:
-        remote = run_git(config.root, "remote", "get-url", "origin").strip() or None
+        return run_git(root, "rev-list", "HEAD", "--").split()
     except GitError:
-        remote = None
-    return (config.target_branch if branch == "HEAD" else branch), remote
+        if _unborn(root):
+            return []
+        raise
+
+
+def _unborn(root: Path) -> bool:
+    run_git(root, "rev-parse", "--git-dir")  # raises outside a repository git accepts
+    try:
+        run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+    except GitError:
+        try:
+            run_git(root, "symbolic-ref", "-q", "HEAD")
+        except GitError:
+            return False
+        return True
+    return False
 
 
 V = TypeVar("V")
@@ -50,7 +162,7 @@ class ByCommit(Generic[V]):
         self.short: dict[int, dict[str, V]] = {}
         for written, value in items:
             key = written.lower()
-            bucket = self.full if len(key) == 40 else self.short.setdefault(len(key), {})
+            bucket = self.full if len(key) in (40, 64) else self.short.setdefault(len(key), {})
             bucket.setdefault(key, value)
 
     def get(self, sha: str) -> V | None:
@@ -72,168 +184,354 @@ class SyncResult:
     added: list[str]
     repaired: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)  # logged without line counts
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    folded: int = 0
+    dropped: list[str] = field(default_factory=list)  # other branches' commits
+    skipped: str | None = None  # why nothing was written
+    files: list[str] = field(default_factory=list)  # month files written
 
     def as_dict(self) -> dict[str, object]:
-        return {"added": self.added, "repaired": self.repaired, "incomplete": self.incomplete}
+        return {
+            "added": self.added,
+            "moved": [{"from": old, "to": new} for old, new in self.moved],
+            "folded": self.folded,
+            "dropped": self.dropped,
+            "repaired": self.repaired,
+            "incomplete": self.incomplete,
+            "skipped": self.skipped,
+            "files": self.files,
+        }
 
 
-def sync(config: Config, observed: dict[str, dict[str, Any]] | None = None) -> SyncResult:
-    """Append a record for every commit of HEAD's history that is not logged yet; idempotent.
-    ``observed``: facts the hooks saw, by commit id (the agent variables set at commit time)."""
-    store = store_for(config)
+def sync(
+    config: Config, *, skip_head: bool = False, context: LogContext | None = None
+) -> SyncResult:
+    """Make the log hold one record for every commit of HEAD's history: append what is new,
+    move records of rewritten commits, fold duplicates. Idempotent; concurrent runs wait for
+    each other. ``skip_head``: HEAD is about to be replaced (an amend): do not log it."""
+    context = context or LogContext(config)
+    store = store_for(config, context.repo)
     with store.locked():
         repaired = store.repair()
-        head = rev_parse(config.root, "HEAD")
-        if head is None:
-            return SyncResult([], repaired)
-        records, _ = store.read()
-        logged = ByCommit((str(r.record["commit"]), True) for r in records)
-        branch, remote = _context(config)
-        # Only what is new since the last sync, when that commit still exists.
-        from taskgov.spec.cache import memo_get, memo_put
-
-        # Only what is new since the last sync, if the files are exactly as that sync left
-        # them (a checkout or a discarded change may have dropped records since).
-        last = memo_get(config.root, "log-head.cache", _files_state(store))
-        since = ["HEAD", f"^{last}"] if last and rev_parse(config.root, last) else ["HEAD"]
-        new = []
-        for commit in walk(config.root, since, numstat=True):
-            if commit.sha in logged:
-                continue
-            record = derive(commit, config, branch, remote)
-            seen = (observed or {}).get(commit.sha, {})
-            apply_observed(record, list(seen.get("agent_env") or []), config)
-            new.append(record)
-        new.reverse()  # oldest first
-        store.append(new)
-        memo_put(config.root, "log-head.cache", _files_state(store), head)
-    incomplete = [r["commit"] for r in new if r["lines_added"] is None]
-    return SyncResult([r["commit"] for r in new], repaired, incomplete)
+        quick = None if skip_head or repaired else _fast_path(context, store)
+        head: str | None
+        if quick is not None:
+            head, new = quick
+            if not new:
+                return SyncResult([])
+            records = context.deriver()(new)
+            store.append([records[s] for s in new])
+            result = SyncResult(new, repaired, _incomplete(records.values()))
+        else:
+            history = CommitIndex(history_ids(config.root))
+            head = history.order[0] if history.order else None
+            logged, _ = store.read()
+            skip = frozenset([history.order[0]]) if skip_head and history.order else frozenset()
+            final = {old: context.journal.final(old) for old in context.journal.rewrites}
+            plan = reconcile(logged, history, final, context.deriver(), existing(config.root), skip)
+            files = store.rewrite(plan.records) if plan.changed else []
+            result = _result(plan, repaired, files)
+        if head and not skip_head:
+            _save_state(context, store, head)
+    return result
 
 
-def _files_state(store: LogStore) -> tuple[tuple[str, int, int], ...]:
-    states = []
+def _result(plan: Reconciled, repaired: list[str], files: list[str]) -> SyncResult:
+    appended = {r["commit"]: r for r in plan.records if r["commit"] in set(plan.appended)}
+    return SyncResult(
+        plan.appended,
+        repaired,
+        _incomplete(appended.values()),
+        plan.moved,
+        len(plan.folded),
+        [str(e.record["commit"]) for e in plan.foreign],
+        files=files,
+    )
+
+
+def _incomplete(records: Iterable[dict[str, Any]]) -> list[str]:
+    return [str(r["commit"]) for r in records if r.get("lines_added") is None]
+
+
+# --------------------------------------------------------------------------- fast path
+
+
+def _state_key(context: LogContext, store: LogStore) -> list[object]:
+    files = []
     for path in store.files():
         stat = path.stat()
-        states.append((path.name, stat.st_size, stat.st_mtime_ns))
-    return tuple(states)
+        files.append([path.name, stat.st_size, stat.st_mtime_ns, stat.st_ino])
+    try:
+        rewritten = (context.repo.state_dir / "rewritten.jsonl").stat().st_size
+    except OSError:
+        rewritten = 0
+    return [_STATE_VERSION, store.relative, files, rewritten]
 
 
-def rebuild(config: Config) -> list[str]:
-    """Rewrite the log from history, deterministically; observations the hooks made (agent
-    variables, branch) are carried over from the existing records."""
-    store = store_for(config)
-    with store.locked():
-        store.repair()
-        records, _ = store.read()
-        carried = ByCommit((str(r.record["commit"]), r.record) for r in records)
-        _, remote = _context(config)
-        rebuilt = []
-        for commit in walk(config.root, ["HEAD"], numstat=True):
-            old = carried.get(commit.sha) or {}
-            record = derive(commit, config, old.get("branch") or config.target_branch, remote)
-            apply_observed(record, list(old.get("agent_env") or []), config)
-            rebuilt.append(record)
-        rebuilt.reverse()
-        return store.rewrite(rebuilt)
-
-
-def remap(config: Config, pairs: list[tuple[str, str]]) -> int:
-    """After amend/rebase (post-rewrite): records of rewritten commits follow them to their new
-    ids, recomputed, keeping what the hooks observed. Returns the records moved."""
-    mapping = dict(pairs)
-    store = store_for(config)
-    with store.locked():
-        store.repair()
-        records, _ = store.read()
-        if not any(str(r.record["commit"]) in mapping for r in records):
-            return 0
-        commits = {c.sha: c for c in walk(config.root, ["HEAD"], numstat=True)}
-        _, remote = _context(config)
-        result, moved, seen = [], 0, set()
-        for logged in records:
-            record = logged.record
-            new_sha = mapping.get(str(record["commit"]))
-            if new_sha is not None and new_sha in commits:
-                if new_sha in seen:  # several commits squashed into one: one record
-                    continue
-                fresh = derive(commits[new_sha], config, record.get("branch") or "", remote)
-                apply_observed(fresh, list(record.get("agent_env") or []), config)
-                record, moved = fresh, moved + 1
-            seen.add(str(record["commit"]))
-            result.append(record)
-        store.rewrite(result)
-    return moved
-
-
-def _resolve(sha_or_prefix: str, shas: list[str], by_full: dict[str, Commit]) -> str | None:
-    key = sha_or_prefix.lower()
-    if key in by_full:
-        return key
-    if len(key) < 4:
+def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | None:
+    """HEAD and the commits to append (oldest first) when the log is exactly as the last sync
+    left it (same files, no rewrite since) and HEAD descends from the commit it synced: then
+    nothing older needs looking at. ``None``: reconcile the whole log."""
+    try:
+        saved = json.loads((context.repo.state_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    matches = [s for s in shas if s.startswith(key)]
-    return matches[0] if len(matches) == 1 else None
+    if not isinstance(saved, dict) or saved.get("key") != _state_key(context, store):
+        return None
+    last = saved.get("head")
+    if not isinstance(last, str) or len(last) not in (40, 64):
+        return None
+    try:
+        lines = run_git(context.config.root, "rev-list", "--parents", "HEAD", f"^{last}", "--")
+    except GitError:  # the synced commit is gone, or no commits: the slow, careful way
+        return None
+    rows = [line.split() for line in lines.splitlines() if line.strip()]
+    if not rows:
+        return last, []  # HEAD is the commit last synced
+    # ``last`` is an ancestor of HEAD exactly when it is a parent of one of these commits.
+    if not any(last in row[1:] for row in rows):
+        return None
+    return rows[0][0], [row[0] for row in reversed(rows)]
+
+
+def _save_state(context: LogContext, store: LogStore, head: str) -> None:
+    path = context.repo.state_dir / STATE_FILE
+    payload = json.dumps({"key": _state_key(context, store), "head": head})
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(payload, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a cache: never fatal
+        tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- pre-commit
+
+
+def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
+    """The pre-commit hook's work: bring the log up to date and stage it into the commit
+    being made, so that the commit leaves the work tree clean.
+
+    Nothing is written when the commit uses a temporary index (``git commit PATH``: staging
+    there would leave the real index behind), when the log directory is absent (the
+    repository keeps no log), or when the log files have changes the person has not staged
+    (those stay theirs to commit). The records wait for the next commit; nothing is lost,
+    since they are derived from history and the journal."""
+    if index_file and Path(index_file).name not in ("index", "index.lock"):
+        return SyncResult([], skipped="a commit of selected paths (records wait for the next)")
+    context = LogContext(config)
+    store = store_for(config, context.repo)
+    if not store.directory.is_dir():
+        return SyncResult([], skipped=f"{store.relative}/ does not exist")
+    store.check_inside()
+    try:
+        run_git(config.root, "diff", "--quiet", "--no-ext-diff", "--", store.relative)
+    except GitError:
+        return SyncResult(
+            [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
+        )
+    result = sync(config, skip_head=amending, context=context)
+    if result.files or result.added:
+        try:
+            run_git(config.root, "add", "-A", "--", store.relative)
+        except GitError as exc:
+            if "ignored" not in str(exc):
+                raise
+            # The repository ignores its log: it is kept in the work tree, never committed.
+    return result
+
+
+# --------------------------------------------------------------------------- rebuild
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    files: list[str]
+    kept: list[dict[str, object]]  # hand-kept values history cannot know, carried over
+    dropped: list[str]  # records of commits not in history (only with force)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"files": self.files, "kept": self.kept, "dropped": self.dropped}
+
+
+def rebuild(config: Config, force: bool = False) -> RebuildResult:
+    """Rewrite the log from history, deterministically. What history cannot know is carried
+    over from the existing records: the branch and agent variables the hooks saw, and in
+    hand-kept records the fields people wrote (summary, decision_id, human_approved,
+    approver, ...), each one reported. Records of commits that are not in HEAD's history
+    would be lost: refused unless ``force``."""
+    context = LogContext(config)
+    store = store_for(config, context.repo)
+    with store.locked():
+        store.repair()
+        logged, _ = store.read()
+        history = CommitIndex(history_ids(config.root))
+        if not history.order and logged and not force:
+            raise UsageError(
+                f"no commits in this history, but {store.relative}/ holds {len(logged)} "
+                "record(s): refusing to empty the log (--force to do it anyway)"
+            )
+        carried: dict[str, LoggedRecord] = {}
+        unknown = []
+        for entry in logged:
+            sha = history.resolve(str(entry.record["commit"]))
+            if sha is None:
+                sha = context.journal.final(str(entry.record["commit"]).lower())
+                sha = sha if sha in history.known else None
+            if sha is None:
+                unknown.append(entry)
+            else:
+                carried.setdefault(sha, entry)
+        if unknown and not force:
+            first = unknown[0]
+            raise UsageError(
+                f"{first.path}:{first.line}: {len(unknown)} record(s) name commits that are not "
+                f"in HEAD's history (first: {first.record['commit']}); rebuild would drop them "
+                "(--force to drop them)"
+            )
+        fresh = context.derive(walk(config.root, ["HEAD"], numstat=True)) if history.order else {}
+        rebuilt: list[dict[str, Any]] = []
+        kept: list[dict[str, object]] = []
+        for sha in reversed(history.order):
+            record = fresh[sha]
+            old = carried.get(sha)
+            if old is not None:
+                merged = carry(old.record, record)
+                kept.extend(
+                    {"commit": sha, "field": name, "kept": merged[name], "history": record[name]}
+                    for name in merged.get("hand_kept") or ()
+                )
+                record = merged
+            rebuilt.append(record)
+        files = store.rewrite(rebuilt)
+    return RebuildResult(files, kept, [str(e.record["commit"]) for e in unknown])
+
+
+# --------------------------------------------------------------------------- verify
 
 
 def verify(config: Config) -> dict[str, Any]:
     """Compare every record with history: git facts always; for records taskgov wrote (they
-    carry ``author``), every derived field."""
-    store = store_for(config)
-    records, bad = store.read()
-    commits = list(walk(config.root, ["HEAD"], numstat=True))
-    by_full = {c.sha: c for c in commits}
-    shas = [c.sha for c in commits]
-    branch, remote = _context(config)
-    mismatched, unknown, logged = [], [], set()
-    for entry in records:
+    carry ``author``), every derived field. Also: duplicates, records of rewritten commits
+    not moved yet, records on a branch that does not hold their commit."""
+    context = LogContext(config)
+    store = store_for(config, context.repo)
+    logged, bad = store.read()
+    history = CommitIndex(history_ids(config.root))
+    commits = {c.sha: c for c in walk(config.root, ["HEAD"], numstat=True)} if history.order else {}
+    final = {old: context.journal.final(old) for old in context.journal.rewrites}
+    plan = reconcile(logged, history, final, context.deriver(commits), existing(config.root))
+    seen = context.journal.observations()
+    mismatched, wrong_branch = [], []
+    holds = _branch_members(config.root, {str(e.record.get("branch") or "") for e in logged})
+    for entry in logged:
         record = entry.record
-        sha = _resolve(str(record["commit"]), shas, by_full)
+        sha = history.resolve(str(record["commit"]))
         if sha is None:
-            unknown.append(record["commit"])
             continue
-        logged.add(sha)
-        commit = by_full[sha]
-        actual = derive(commit, config, branch, remote)
-        apply_observed(actual, list(record.get("agent_env") or []), config)
-        fields = DERIVED if "author" in record else GIT_FACTS
-        for name in fields:
-            if name not in record or name in NOT_VERIFIED or name == "commit":
-                continue
-            if name == "date" and record[name] in (
-                commit.author_date[:10],
-                commit.committer_date[:10],
-            ):
-                continue
-            if actual[name] is None:  # not knowable here (objects missing): not a mismatch
-                continue
-            if record[name] != actual[name]:
-                mismatched.append(
-                    {
-                        "commit": record["commit"],
-                        "field": name,
-                        "logged": record[name],
-                        "actual": actual[name],
-                        "path": entry.path,
-                        "line": entry.line,
-                    }
-                )
-    unlogged = [c.sha for c in reversed(commits) if c.sha not in logged]
+        commit = commits[sha]
+        actual = context.derive([commit])[sha]
+        mismatched.extend(_mismatches(entry, commit, actual))
+        branch = record.get("branch")
+        observed = seen.get(sha)
+        members = holds.get(str(branch))
+        if (
+            isinstance(branch, str)
+            and branch
+            and (
+                (observed is not None and observed.branch and observed.branch != branch)
+                or (members is not None and sha not in members)
+            )
+        ):
+            wrong_branch.append(
+                {
+                    "commit": record["commit"],
+                    "branch": branch,
+                    "observed": observed.branch if observed else None,
+                    "path": entry.path,
+                    "line": entry.line,
+                }
+            )
+    duplicates = [_where(logged, r) for r in plan.folded]
     return {
-        "ok": not mismatched and not unknown and not bad,
+        "ok": not (mismatched or plan.unknown or bad or duplicates or wrong_branch),
         "mismatched": mismatched,
-        "unknown": unknown,
-        "unlogged": unlogged,
+        "unknown": [e.record["commit"] for e in plan.unknown],
+        "duplicates": duplicates,
+        "wrong_branch": wrong_branch,
+        "pending": [{"from": old, "to": new} for old, new in plan.moved],
+        "foreign": [e.record["commit"] for e in plan.foreign],
+        "unlogged": plan.appended,
         "invalid": [_bad(b) for b in bad],
     }
+
+
+def _mismatches(entry: LoggedRecord, commit: Commit, actual: dict[str, Any]) -> list[Any]:
+    record = entry.record
+    fields = DERIVED if "author" in record else GIT_FACTS
+    people = set(hand_kept(record)) if "author" in record else set()
+    found = []
+    for name in fields:
+        if name not in record or name in NOT_VERIFIED or name == "commit" or name in people:
+            continue
+        if name == "date" and record[name] in _dates(commit):
+            continue  # local or UTC, author or committer: a convention, not a mismatch
+        if actual[name] is None:  # not knowable here (objects missing): not a mismatch
+            continue
+        if record[name] != actual[name]:
+            found.append(
+                {
+                    "commit": record["commit"],
+                    "field": name,
+                    "logged": record[name],
+                    "actual": actual[name],
+                    "path": entry.path,
+                    "line": entry.line,
+                }
+            )
+    return found
+
+
+def _dates(commit: Commit) -> set[str]:
+    stamps = (commit.author_date, commit.committer_date)
+    return {s[:10] for s in stamps} | {utc_date(s) for s in stamps}
+
+
+def _branch_members(root: Path, names: set[str]) -> dict[str, set[str]]:
+    """For each branch name that exists here (a local branch, else origin's), the commits
+    it holds. Branches that no longer exist are not judged."""
+    members: dict[str, set[str]] = {}
+    for name in sorted(n for n in names if n):
+        for ref in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
+            try:
+                members[name] = set(run_git(root, "rev-list", ref, "--").split())
+            except GitError:
+                continue
+            break
+    return members
+
+
+def _where(logged: list[LoggedRecord], record: dict[str, Any]) -> dict[str, object]:
+    for entry in logged:
+        if entry.record is record:
+            return {"commit": record["commit"], "path": entry.path, "line": entry.line}
+    return {"commit": record["commit"], "path": None, "line": None}
 
 
 def _bad(line: BadLine) -> dict[str, object]:
     return {"path": line.path, "line": line.line, "reason": line.reason}
 
 
+# --------------------------------------------------------------------------- stats
+
+
 def stats(config: Config) -> dict[str, Any]:
+    """Counts over the log. A hand-kept record that does not say whether the commit was
+    AI-assisted is judged from the commit's own trailers, as a record taskgov writes is."""
     records = [r.record for r in store_for(config).read()[0]]
+    if any("ai_assisted" not in r for r in records):
+        _fill_ai(config, records)
     ai = [r for r in records if r.get("ai_assisted")]
     agents: Counter[str] = Counter()
     tasks: Counter[str] = Counter()
@@ -259,16 +557,45 @@ def stats(config: Config) -> dict[str, Any]:
     }
 
 
+def _fill_ai(config: Config, records: list[dict[str, Any]]) -> None:
+    history = CommitIndex(history_ids(config.root))
+    if not history.order:
+        return
+    commits = {c.sha: c for c in walk(config.root, ["HEAD"])}
+    for record in records:
+        if "ai_assisted" in record:
+            continue
+        sha = history.resolve(str(record["commit"]))
+        if sha is None:
+            continue
+        derived = derive(commits[sha], config, "", None)
+        record["ai_assisted"] = derived["ai_assisted"]
+        record.setdefault("agents", derived["agents"])
+
+
+# --------------------------------------------------------------------------- evidence
+
+
 def agent_commit_shas(config: Config) -> ByCommit[list[str]]:
-    """Commit id -> agent variables the post-commit hook saw, from the log."""
-    records, _ = store_for(config).read()
-    return ByCommit(
+    """Commit id -> agent variables the post-commit hook saw: from the journal in the git
+    directory (kept whatever happens to the work tree) and from the log's records."""
+    items: list[tuple[str, list[str]]] = []
+    try:
+        context = repo_context(config.root)
+    except GitError:
+        context = None
+    if context is not None:
+        journal = Journal.load(context.state_dir)
+        items += [(s, list(o.agent_env)) for s, o in journal.observations().items() if o.agent_env]
+    records, _ = store_for(config, context).read()
+    items += [
         (str(r.record["commit"]), list(r.record["agent_env"]))
         for r in records
         if r.record.get("agent_env")
-    )
+    ]
+    return ByCommit(items)
 
 
-def observed_now(config: Config, environ: dict[str, str]) -> dict[str, Any]:
-    names = [name for name, _ in config.agent_env if environ.get(name, "").strip()]
-    return {"agent_env": names} if names else {}
+def observed_now(config: Config, environ: dict[str, str]) -> list[str]:
+    """The agent variables the policy names that are set (and not empty) right now."""
+    return [name for name, _ in config.agent_env if environ.get(name, "").strip()]

@@ -63,7 +63,23 @@ TASKGOV_FIELDS = (
     "merge",
 )
 DERIVED = SEED_FIELDS + TASKGOV_FIELDS
-OBSERVED = ("agent_env",)
+OBSERVED = ("agent_env", "hand_kept")
+# Seed fields a person may write by hand that history cannot know better.
+HAND_FIELDS = ("type", "summary", "decision_id", "human_approved", "approver", "task_id", "pr")
+
+
+def utc_date(stamp: str) -> str:
+    """The UTC calendar date of an ISO 8601 time with offset, as git prints it. The log's
+    ``date`` is the author date in UTC, the convention of the seed's own log."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp[:10]
+    if moment.tzinfo is None:
+        return moment.date().isoformat()
+    return moment.astimezone(dt.timezone.utc).date().isoformat()
 
 
 def _name(identity: str) -> str:
@@ -119,7 +135,7 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
     added = sum(c.added or 0 for c in commit.changes)
     removed = sum(c.removed or 0 for c in commit.changes)
     return {
-        "date": commit.author_date[:10],
+        "date": utc_date(commit.author_date),
         "commit": commit.sha,
         "type": commit_type(commit.subject),
         "summary": summary_of(commit.subject),

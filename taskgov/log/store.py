@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from taskgov.errors import InputError
 from taskgov.log.records import month_of
 
 
@@ -39,6 +40,18 @@ class LogStore:
         self.directory = root / directory
         self.lock_path = (lock_dir / "log.lock") if lock_dir else None
 
+    def check_inside(self) -> None:
+        """Refuse to write when the log directory (or a directory above it) is a symbolic link
+        that leads outside the repository: a cloned repository must not make taskgov write or
+        delete files elsewhere."""
+        root = self.root.resolve()
+        target = self.directory.resolve()
+        if target != root and root not in target.parents:
+            raise InputError(
+                f"{self.relative}: leads outside the repository (to {target}); "
+                "refusing to write the contribution log there"
+            )
+
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Exclusive for the duration: concurrent syncs wait for each other."""
@@ -61,11 +74,15 @@ class LogStore:
     def files(self) -> list[Path]:
         if not self.directory.is_dir():
             return []
-        return sorted(p for p in self.directory.glob("*.jsonl") if p.is_file())
+        return sorted(
+            p for p in self.directory.glob("*.jsonl") if p.is_file() and not p.is_symlink()
+        )
 
     def read(self) -> tuple[list[LoggedRecord], list[BadLine]]:
         records: list[LoggedRecord] = []
         bad: list[BadLine] = []
+        if self.directory.is_dir():
+            self.check_inside()
         for path in self.files():
             shown = f"{self.relative}/{path.name}"
             data = path.read_bytes()
@@ -89,6 +106,7 @@ class LogStore:
     def repair(self) -> list[str]:
         """Cut a torn last line (an interrupted append) from each file; returns those files.
         Only the incomplete tail is removed: it is re-derived by the sync that follows."""
+        self.check_inside()
         repaired = []
         for path in self.files():
             data = path.read_bytes()
@@ -109,6 +127,7 @@ class LogStore:
 
     def append(self, records: list[dict[str, Any]]) -> None:
         """Append records (oldest first) to their month files, each file in one write."""
+        self.check_inside()
         by_month: dict[str, list[str]] = {}
         for record in records:
             by_month.setdefault(month_of(record), []).append(dumps(record))
@@ -116,7 +135,9 @@ class LogStore:
         for month, lines in sorted(by_month.items()):
             payload = ("\n".join(lines) + "\n").encode("utf-8")
             fd = os.open(
-                self.directory / f"{month}.jsonl", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644
+                self.directory / f"{month}.jsonl",
+                os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                0o644,
             )
             try:
                 os.write(fd, payload)
@@ -125,16 +146,29 @@ class LogStore:
                 os.close(fd)
 
     def rewrite(self, records: list[dict[str, Any]]) -> list[str]:
-        """Replace every month file with ``records`` (in order); returns the files written."""
+        """Make the month files hold exactly ``records`` (in order). Only files whose content
+        changes are written (a file left as it was keeps its stat data, so git and the caches
+        see no change); a month left without records is removed. Returns the files written."""
+        self.check_inside()
         by_month: dict[str, list[str]] = {}
         for record in records:
             by_month.setdefault(month_of(record), []).append(dumps(record))
-        self.directory.mkdir(parents=True, exist_ok=True)
         from taskgov.spec.yamlio import atomic_write
 
+        written = []
         for month, lines in sorted(by_month.items()):
-            atomic_write(self.directory / f"{month}.jsonl", "\n".join(lines) + "\n")
+            path = self.directory / f"{month}.jsonl"
+            text = "\n".join(lines) + "\n"
+            try:
+                same = path.read_bytes() == text.encode("utf-8")
+            except OSError:
+                same = False
+            if not same:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, text)
+                written.append(path.name)
         for path in self.files():
             if path.stem not in by_month:
                 path.unlink()
-        return [f"{month}.jsonl" for month in sorted(by_month)]
+                written.append(path.name)
+        return written

@@ -8,8 +8,8 @@ from typing import NamedTuple
 from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git.history import GitError, walk
-from taskgov.hooks.run import decision_lookup, task_lookup
 from taskgov.policy.commits import CommitFacts, Violation, check_commit
+from taskgov.policy.lookup import decision_lookup, task_lookup
 
 
 class Audit(NamedTuple):

@@ -1,0 +1,108 @@
+"""What taskgov's hooks add to a real ``git commit``, on a small and on a large logged history.
+
+Usage::
+
+    python bench/bench_commit.py [--sizes 1000,100000] [--runs 15] [--write-doc]
+
+For each size, builds a history of that many commits (``bench_log.build``: fast-import, fixed
+seed), logs every commit (``taskgov log rebuild``), commits the log, and installs the hooks. Then
+it alternates, ``--runs`` times each, one file edit and:
+
+* ``git commit`` with taskgov's hooks (pre-commit writes and stages the previous commit's
+  record, commit-msg checks the policy, post-commit notes the commit in the git directory);
+* ``git commit --no-verify`` with ``core.hooksPath`` pointing at an empty directory: git alone.
+
+Medians are printed as a Markdown table with the hooks' overhead (the difference); the target is
+an overhead independent of the log's size and under 100 ms per commit at 100,000 logged commits.
+``--write-doc`` writes the table into the ``bench_commit`` section of docs/performance.md. Every
+commit must succeed and leave ``git status`` empty, or the bench stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench_log import build
+from docsection import write_section
+
+HERE = Path(__file__).resolve().parent
+TASKGOV = str(Path(sys.executable).with_name("taskgov"))
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def prepare(repo: Path, commits: int) -> None:
+    build(repo, commits)
+    if not git(repo, "status", "--porcelain"):
+        return  # already prepared
+    subprocess.run([TASKGOV, "-C", str(repo), "log", "rebuild"], check=True, capture_output=True)
+    subprocess.run([TASKGOV, "-C", str(repo), "hooks", "install"], check=True, capture_output=True)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "chore: adopt taskgov")
+    (repo / "empty-hooks").mkdir(exist_ok=True)
+    git(repo, "commit", "-q", "--allow-empty", "-m", "chore: warm up the hooks")
+
+
+def one_commit(repo: Path, n: int, hooks: bool) -> float:
+    (repo / "bench.txt").write_text(f"change {n}\n")
+    git(repo, "add", "bench.txt")
+    args = ["commit", "-q", "-m", f"docs: bench change {n}"]
+    if not hooks:
+        args = ["-c", f"core.hooksPath={repo / 'empty-hooks'}", *args, "--no-verify"]
+    started = time.perf_counter()
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    elapsed = time.perf_counter() - started
+    status = git(repo, "status", "--porcelain", "--untracked-files=no")
+    if status:
+        raise SystemExit(f"the commit left the work tree dirty:\n{status}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--write-doc", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = [
+        "| logged commits | git commit with hooks (ms) | git alone (ms) | hooks' overhead (ms) |",
+        "|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        repo = args.out / f"commit-{size}"
+        started = time.perf_counter()
+        prepare(repo, size)
+        print(f"{size:,} commits ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        with_hooks, alone = [], []
+        for n in range(args.runs):
+            with_hooks.append(one_commit(repo, 2 * n, hooks=True))
+            alone.append(one_commit(repo, 2 * n + 1, hooks=False))
+        hooked, plain = statistics.median(with_hooks) * 1000, statistics.median(alone) * 1000
+        rows.append(f"| {size:,} | {hooked:.0f} | {plain:.0f} | {hooked - plain:.0f} |")
+    table = "\n".join(rows)
+    print(table)
+    if args.write_doc:
+        body = (
+            f"Command: `python bench/bench_commit.py --sizes {args.sizes} --runs {args.runs} "
+            f"--write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
+            f"{os.cpu_count()} CPUs; {args.runs} alternating commits per size; medians\n\n{table}"
+        )
+        write_section("bench_commit", "A commit with the hooks, by the size of the log", body)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

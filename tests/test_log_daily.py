@@ -1,0 +1,283 @@
+"""A day of everyday git with the hooks installed: after every operation the work tree is as
+clean as git left it, git never stops because of the log, and every commit is logged exactly
+once (its record arrives with the next commit)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GitRepo
+
+AGENT_VARS = ("CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT")
+LOG = ".claude/contributions"
+
+
+def git(repo: Path, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
+    full = {k: v for k, v in os.environ.items() if k not in AGENT_VARS}
+    full.update(env or {})
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, env=full, check=False
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def commit(repo: Path, message: str, files: dict[str, str] | None = None, *extra: str) -> str:
+    for name, text in (files or {}).items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+        git(repo, "add", name)
+    git(repo, "commit", "-q", "--allow-empty", *extra, "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def records(repo: Path) -> list[dict[str, object]]:
+    found = []
+    for path in sorted((repo / LOG).glob("*.jsonl")):
+        found += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return found
+
+
+def taskgov(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "taskgov", "-C", str(repo), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def assert_clean_and_exact(repo: Path) -> None:
+    """The state every step must leave: nothing for git to complain about, no commit logged
+    twice, and ``log verify`` satisfied."""
+    status = git(repo, "status", "--porcelain")
+    assert status == "", status
+    shas = [str(r["commit"]) for r in records(repo)]
+    assert len(shas) == len(set(shas)), shas
+    verify = taskgov(repo, "log", "verify", "--json")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def assert_all_logged_but_head(repo: Path) -> None:
+    history = git(repo, "rev-list", "HEAD").split()
+    logged = [str(r["commit"]) for r in records(repo)]
+    assert sorted(logged) == sorted(history[1:])
+
+
+@pytest.fixture
+def day(repo: GitRepo) -> Path:
+    assert taskgov(repo.path, "init").returncode == 0
+    installed = taskgov(repo.path, "hooks", "install")
+    assert installed.returncode == 0, installed.stderr
+    git(repo.path, "add", "-A")
+    git(repo.path, "commit", "-q", "-m", "chore: adopt taskgov")
+    return repo.path
+
+
+def test_each_commit_leaves_the_tree_clean_and_logs_the_previous_one(day: Path) -> None:
+    first = git(day, "rev-parse", "HEAD").strip()
+    assert records(day) == []  # a commit cannot hold its own record
+    second = commit(day, "feat: one", {"a.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert [r["commit"] for r in records(day)] == [first]
+    commit(day, "feat: two", {"b.txt": "2\n"})
+    assert_clean_and_exact(day)
+    assert [r["commit"] for r in records(day)] == [first, second]
+    # the record is in the commit itself, not only in the work tree
+    shown = git(day, "show", f"HEAD:{LOG}/{records(day)[0]['date'][:7]}.jsonl")  # type: ignore[index]
+    assert second in shown
+
+
+def test_switch_checkout_pull_and_rebase_are_never_refused(day: Path, tmp_path: Path) -> None:
+    commit(day, "feat: base", {"a.txt": "1\n"})
+    git(day, "switch", "-q", "-c", "side")
+    commit(day, "feat: side one", {"s.txt": "1\n"})
+    commit(day, "feat: side two", {"s.txt": "2\n"})
+    assert_clean_and_exact(day)
+    git(day, "switch", "-q", "main")
+    commit(day, "feat: main one", {"m.txt": "1\n"})
+    commit(day, "feat: main two", {"m.txt": "2\n"})
+    git(day, "checkout", "-q", "side")
+    rebased = subprocess.run(
+        ["git", "-C", str(day), "rebase", "main"], capture_output=True, text=True, check=False
+    )
+    assert rebased.returncode == 0, rebased.stdout + rebased.stderr
+    assert_clean_and_exact(day)
+    commit(day, "feat: after rebase", {"s.txt": "3\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+    branches = {r["commit"]: r["branch"] for r in records(day)}
+    for sha in git(day, "rev-list", "main..HEAD~1").split():
+        assert branches[sha] == "side"  # the branch it was made on, not the rebase's target
+
+
+@pytest.mark.parametrize("backend", ["--merge", "--apply"])
+def test_rebase_either_backend_logs_each_commit_once(day: Path, backend: str) -> None:
+    commit(day, "feat: base", {"a.txt": "1\n"})
+    git(day, "switch", "-q", "-c", "side")
+    for n in range(3):
+        commit(day, f"feat: side {n}", {f"s{n}.txt": "x\n"})
+    git(day, "switch", "-q", "main")
+    commit(day, "feat: main", {"m.txt": "1\n"})
+    git(day, "switch", "-q", "side")
+    git(day, "rebase", "-q", backend, "main")
+    assert_clean_and_exact(day)
+    commit(day, "feat: next", {"n.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+
+
+def test_amend_logs_the_new_commit_once(day: Path) -> None:
+    commit(day, "feat: first try", {"a.txt": "1\n"})
+    old = git(day, "rev-parse", "HEAD").strip()
+    commit(day, "feat: second try", {"a.txt": "2\n"}, "--amend")
+    assert_clean_and_exact(day)
+    commit(day, "feat: next", {"b.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+    assert old not in [r["commit"] for r in records(day)]
+    amended = git(day, "rev-parse", "HEAD~1").strip()
+    assert next(r for r in records(day) if r["commit"] == amended)["summary"] == "Second try"
+
+
+def test_amend_twice_in_a_row_and_of_an_older_logged_commit(day: Path) -> None:
+    commit(day, "feat: one", {"a.txt": "1\n"})
+    commit(day, "feat: one again", {"a.txt": "2\n"}, "--amend")
+    commit(day, "feat: one thrice", {"a.txt": "3\n"}, "--amend")
+    commit(day, "feat: two", {"b.txt": "1\n"})
+    commit(day, "feat: two again", {"b.txt": "2\n"}, "--amend", "--no-verify")
+    commit(day, "feat: three", {"c.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+
+
+def test_cherry_pick_revert_and_merge(day: Path) -> None:
+    commit(day, "feat: base", {"a.txt": "1\n"})
+    git(day, "switch", "-q", "-c", "other")
+    commit(day, "feat: other one", {"o.txt": "1\n"})
+    picked = commit(day, "fix: other two", {"p.txt": "1\n"})
+    git(day, "switch", "-q", "main")
+    commit(day, "feat: main", {"m.txt": "1\n"})
+    git(day, "cherry-pick", picked)
+    assert_clean_and_exact(day)  # the pick carried a record of a commit of `other`: pending
+    reverted = commit(day, "feat: to revert", {"r.txt": "1\n"})
+    git(day, "revert", "--no-edit", reverted)
+    assert_clean_and_exact(day)
+    git(day, "merge", "-q", "--no-edit", "other")
+    assert_clean_and_exact(day)
+    commit(day, "feat: after merge", {"z.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+
+
+def test_pull_with_merge_and_a_second_clone_without_hooks(day: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(day, "remote", "add", "origin", str(remote))
+    commit(day, "feat: shared", {"a.txt": "1\n"})
+    git(day, "push", "-q", "origin", "main")
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(remote), str(other))  # never runs `hooks install`
+    git(other, "config", "user.email", "other@example.com")
+    git(other, "config", "user.name", "Other Person")
+    assert taskgov(other, "log", "sync").returncode == 0  # the other clone logs by hand
+    git(other, "add", LOG)
+    commit(other, "docs: log from the other clone", {"o.txt": "1\n"})
+    git(other, "push", "-q", "origin", "main")
+    commit(day, "feat: local", {"l.txt": "1\n"})
+    commit(day, "feat: local two", {"l.txt": "2\n"})
+    pulled = subprocess.run(
+        ["git", "-C", str(day), "pull", "-q", "--no-rebase", "--no-edit", "origin", "main"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr  # union: no conflict
+    assert "<<<<<<<" not in "".join(p.read_text() for p in (day / LOG).glob("*.jsonl"))
+    assert_clean_and_exact(day)
+    commit(day, "feat: after pull", {"q.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+
+
+def test_two_branches_that_both_logged_merge_in_a_clone_without_hooks(
+    day: Path, tmp_path: Path
+) -> None:
+    commit(day, "feat: base", {"a.txt": "1\n"})
+    git(day, "switch", "-q", "-c", "side")
+    commit(day, "feat: side", {"s.txt": "1\n"})
+    commit(day, "feat: side two", {"s.txt": "2\n"})
+    git(day, "switch", "-q", "main")
+    commit(day, "feat: main", {"m.txt": "1\n"})
+    commit(day, "feat: main two", {"m.txt": "2\n"})
+    plain = tmp_path / "plain"
+    git(tmp_path, "clone", "-q", "--no-local", str(day), str(plain))
+    git(plain, "config", "user.email", "p@example.com")
+    git(plain, "config", "user.name", "P")
+    assert git(plain, "config", "--get-regexp", "^merge\\.", check=False) == ""
+    git(plain, "merge", "-q", "--no-edit", "origin/side")
+    assert "<<<<<<<" not in "".join(p.read_text() for p in (plain / LOG).glob("*.jsonl"))
+    assert git(plain, "status", "--porcelain") == ""
+
+
+def test_partial_commit_and_unstaged_log_edits_are_left_alone(day: Path) -> None:
+    commit(day, "feat: one", {"a.txt": "1\n"})
+    (day / "b.txt").write_text("b\n")
+    git(day, "add", "b.txt")
+    (day / "a.txt").write_text("changed\n")
+    git(day, "commit", "-q", "-m", "feat: only a", "a.txt")  # a temporary index
+    status = git(day, "status", "--porcelain")
+    assert status == "A  b.txt\n", status  # the log did not go half into one index
+    git(day, "commit", "-q", "-m", "feat: b")
+    assert_clean_and_exact(day)
+    month = next((day / LOG).glob("*.jsonl"))
+    month.write_text(month.read_text() + "\n")  # a person is editing the log
+    commit(day, "feat: c", {"c.txt": "1\n"})
+    assert git(day, "diff", "--name-only") == f"{LOG}/{month.name}\n"  # still theirs only
+
+
+def test_agent_evidence_survives_discarding_the_work_tree(day: Path) -> None:
+    base = git(day, "rev-parse", "HEAD").strip()
+    git(
+        day,
+        "commit",
+        "-q",
+        "--allow-empty",
+        "--no-verify",
+        "-m",
+        "feat: sneaky",
+        env={"CLAUDECODE": "1"},
+    )
+    git(day, "checkout", "-q", "--", ".")
+    git(day, "reset", "-q", "--hard")
+    checked = taskgov(day, "check-commits", f"{base}..HEAD", "--json")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    assert [v["rule"] for v in json.loads(checked.stdout)["violations"]] == ["TG201"]
+    commit(day, "docs: next", {"n.txt": "1\n"})
+    sneaky = git(day, "rev-parse", "HEAD~1").strip()
+    record = next(r for r in records(day) if r["commit"] == sneaky)
+    assert (record["agent_env"], record["ai_assisted"]) == (["CLAUDECODE"], True)
+
+
+def test_an_ignored_log_is_kept_locally_and_commits_stay_quiet(day: Path) -> None:
+    (day / ".gitignore").write_text(".claude/contributions/\n")
+    git(day, "rm", "-q", "-r", "--cached", LOG)
+    git(day, "add", ".gitignore")
+    git(day, "commit", "-q", "-m", "chore: keep the log local")
+    done = subprocess.run(
+        ["git", "-C", str(day), "commit", "-q", "--allow-empty", "-m", "feat: next"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "taskgov" not in done.stderr
+    assert git(day, "status", "--porcelain") == ""
+    assert len(records(day)) == 2
