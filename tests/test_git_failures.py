@@ -171,6 +171,9 @@ def test_a_branch_naming_a_missing_commit_is_corruption_not_absence(repo: GitRep
     (repo.path / ".git/objects" / head[:2] / head[2:]).unlink()
     with pytest.raises(GitError, match="bad object"):
         rev_parse(repo.path, "HEAD")
+    with pytest.raises(GitError, match="bad object"):
+        rev_parse(repo.path, "main")
+    assert rev_parse(repo.path, head) is None  # an id the repository lacks is just absent
     with pytest.raises(GitError):
         list(walk(repo.path))
 

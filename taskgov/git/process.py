@@ -9,10 +9,13 @@ after a failure, so a failure must never look like an empty history.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 from taskgov.errors import EXIT_USAGE, TaskgovError
+
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{4,64}")
 
 
 class GitError(TaskgovError):
@@ -83,14 +86,17 @@ def rev_parse(root: Path, name: str) -> str | None:
     """The commit id ``name`` resolves to.
 
     ``None`` only when git works, the repository is readable and ``name`` names no commit:
-    no such branch, tag or id, or HEAD before the first commit. Raises ``GitError`` when git
+    no such branch, tag or object id (an id of a commit gone after a rebase), or HEAD before
+    the first commit. Raises ``GitError`` when git
     is missing, ``root`` is not in a repository, git refuses the repository (dubious
     ownership), or ``name`` resolves to an object that is missing (a corrupt repository).
     """
     found = probe_git(root, "rev-parse", "--verify", "-q", "--end-of-options", name + "^{commit}")
     if found is not None:
         return found.strip() or None
-    # The ref may exist while the commit it names is missing: that is corruption, not absence.
+    if _OBJECT_ID.fullmatch(name):
+        return None  # an id of an object this repository does not have (gone after a rebase)
+    # A ref may exist while the commit it names is missing: that is corruption, not absence.
     named = probe_git(root, "rev-parse", "--verify", "-q", "--end-of-options", name)
     if named is not None and named.strip():
         sha = named.strip()
