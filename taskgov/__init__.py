@@ -43,7 +43,7 @@ _EXPORTS = {
     "UsageError": "taskgov.errors",
     "derive_states": "taskgov.state",
     "frontier": "taskgov.plan.frontier",
-    "load_config": "taskgov.config",
+    "load_config": "taskgov.policy.load",
     "load_repo": "taskgov.repo",
     "make_plan": "taskgov.plan.build",
     "parse_effort": "taskgov.spec.effort",
@@ -101,7 +101,7 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from taskgov.checks.report import Report, validate
-    from taskgov.config import Config, load_config
+    from taskgov.config import Config
     from taskgov.errors import (
         CheckFailed,
         ConfigError,
@@ -116,6 +116,7 @@ if TYPE_CHECKING:
     from taskgov.plan.build import PlanOptions, make_plan
     from taskgov.plan.frontier import frontier
     from taskgov.plan.stats import project_stats
+    from taskgov.policy.load import load_config
     from taskgov.problems import Problem, Severity
     from taskgov.repo import Repository, load_repo
     from taskgov.spec.effort import EffortError, Estimate, parse_effort

@@ -56,7 +56,8 @@ class Env:
     def config(self) -> Any:
         """The repository's policy, read once per command."""
         if self._config is None:
-            from taskgov.config import find_root, load_config
+            from taskgov.config import find_root
+            from taskgov.policy.load import load_config
 
             self._config = load_config(find_root(self.cwd))
         return self._config
@@ -112,7 +113,8 @@ def init(ctx: click.Context, as_json: bool) -> int:
     policy for people, .claude/{decisions,contributions} and the .githooks/ scripts.
     Running it again creates only what is missing.
     """
-    from taskgov.config import Config, find_root, load_config
+    from taskgov.config import Config, find_root
+    from taskgov.policy.load import load_config
     from taskgov.scaffold import init as do_init
 
     env = _env(ctx)
@@ -914,11 +916,24 @@ def check(ctx: click.Context, message_file: str, as_json: bool) -> int:
 def check_commits_command(ctx: click.Context, revision_range: str, as_json: bool) -> int:
     """Check every commit in RANGE against the policy (for CI; catches --no-verify).
 
-    JSON: {"violations": [{"commit", "rule", "message"}]}. Exit 1 when there is any.
+    Prints each violation, then "N commits checked: ok" (or the count of violations).
+    JSON: {"checked": N, "violations": [{"commit", "rule", "message"}]}. Exit 1 when there is
+    any violation, 2 when git cannot read RANGE (not a repository, a bad revision, git missing).
     """
-    from taskgov.policy.audit import check_commits
+    from taskgov.policy.audit import audit_commits
 
-    return _print_violations(check_commits(_env(ctx).config(), revision_range), as_json)
+    audit = audit_commits(_env(ctx).config(), revision_range)
+    if as_json:
+        ui.emit_json(
+            {"checked": audit.checked, "violations": [v.as_dict() for v in audit.violations]}
+        )
+        return 1 if audit.violations else EXIT_OK
+    for violation in audit.violations:
+        ui.out(violation.render())
+    checked = f"{audit.checked} commit{'' if audit.checked == 1 else 's'} checked"
+    count = len(audit.violations)
+    ui.out(f"{checked}: " + (f"{count} violation{'' if count == 1 else 's'}" if count else "ok"))
+    return 1 if audit.violations else EXIT_OK
 
 
 @cli.group()

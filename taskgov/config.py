@@ -1,11 +1,12 @@
-"""Repository configuration: ``docs/governance/policy.yaml`` with defaults when absent."""
+"""Repository configuration: the plain ``Config`` every layer reads, and its defaults.
+
+Reading ``policy.yaml`` into a ``Config`` is ``taskgov.policy.load.load_config``: this module
+sits below everything and imports no other part of taskgov at run time."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
-
-from taskgov.errors import ConfigError
 
 if TYPE_CHECKING:
     from taskgov.problems import Severity
@@ -124,49 +125,3 @@ def find_root(start: Path) -> Path:
         if (candidate / ".git").exists() or (candidate / POLICY_PATH).is_file():
             return candidate
     return start
-
-
-def load_config(root: Path) -> Config:
-    """Read ``policy.yaml`` under ``root`` (defaults when it does not exist)."""
-    policy = root / POLICY_PATH
-    if not policy.exists():
-        return Config(root=root)
-    from taskgov.spec.cache import blob_id, memo_get, memo_put
-    from taskgov.spec.yamlio import YamlProblem, decode, load, read_bytes
-
-    try:
-        raw = read_bytes(policy, root)
-    except YamlProblem as problem:
-        raise ConfigError(f"{POLICY_PATH}: {problem.message}") from None
-    cached = memo_get(root, "policy.cache", raw)  # keyed by the bytes: nothing to hash
-    if isinstance(cached, Config):
-        return cached._replace(root=root)
-    try:
-        data, locations = load(decode(raw))
-    except YamlProblem as problem:
-        where = f"{POLICY_PATH}:{problem.line}" if problem.line else POLICY_PATH
-        raise ConfigError(f"{where}: {problem.message}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{POLICY_PATH}:1: the policy must be a mapping of sections")
-    from taskgov.policy.model import config_from_policy
-
-    try:
-        config = config_from_policy(root, data, POLICY_PATH, blob_id(raw))
-    except _PolicyIssue as issue:
-        found = locations.find(issue.path)
-        line = f":{found[0]}" if found else ""
-        raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
-    memo_put(root, "policy.cache", raw, config)
-    return config
-
-
-class _PolicyIssue(Exception):
-    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.path = path
-        self.message = message
-
-
-PolicyIssue = _PolicyIssue

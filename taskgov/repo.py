@@ -10,9 +10,10 @@ from pathlib import Path
 
 from taskgov.checks.catalog import NOT_READ
 from taskgov.checks.findings import apply_levels
-from taskgov.config import Config, find_root, load_config
+from taskgov.config import Config, find_root
 from taskgov.errors import NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
+from taskgov.policy.load import load_config
 from taskgov.problems import Problem
 from taskgov.spec.cache import SpecCache, blob_id
 from taskgov.spec.files import spec_files

@@ -34,7 +34,7 @@ def init(config: Config) -> InitResult:
     paths = config.paths
     files: list[tuple[str, str, bool]] = [
         (paths.template, template_text("task-spec.yaml"), False),
-        (POLICY_PATH, template_text("policy.yaml"), False),
+        (POLICY_PATH, _policy_text(config.root), False),
         (
             "docs/governance/AI-CONTRIBUTION-POLICY.md",
             template_text("AI-CONTRIBUTION-POLICY.md"),
@@ -70,6 +70,37 @@ def init(config: Config) -> InitResult:
             target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         created.append(relative)
     return InitResult(tuple(created), tuple(kept))
+
+
+def _policy_text(root: Path) -> str:
+    """The policy template, with ``target_branch`` set to the branch this repository works on
+    (``master``, ``trunk``...; ``main`` outside git)."""
+    from taskgov.git.refs import default_branch
+
+    text = template_text("policy.yaml")
+    branch = default_branch(root)
+    if branch and branch != "main":
+        text = text.replace(
+            "  target_branch: main\n", f"  target_branch: {_yaml_scalar(branch)}\n", 1
+        )
+    return text
+
+
+def _yaml_scalar(text: str) -> str:
+    """``text`` as a YAML scalar: plain when that reads back as the same string."""
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9._/-]*", text) and text.lower() not in (
+        "true",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "null",
+        "y",
+        "n",
+    ):
+        return text
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _gitattributes(root: Path, line: str, created: list[str], kept: list[str]) -> None:

@@ -352,8 +352,8 @@ def test_install_upgrades_the_scripts_of_earlier_versions(run, repo: GitRepo) ->
 def test_legacy_merge_driver_survives_a_quote_in_the_interpreter_path(
     repo: GitRepo, tmp_path: Path
 ) -> None:
-    from taskgov.config import load_config
     from taskgov.hooks.install import install
+    from taskgov.policy.load import load_config
 
     odd = tmp_path / "it's here" / "python"
     odd.parent.mkdir()

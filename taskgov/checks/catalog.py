@@ -91,11 +91,11 @@ RULES: dict[str, Rule] = {
         Rule("TG201", "ai-attribution-missing", E, "an agent made the commit; no AI co-author"),
         Rule("TG202", "agent-not-allowed", E, "an AI co-author the policy does not allow"),
         Rule("TG203", "ai-signed-off", E, "an AI agent added Signed-off-by"),
-        Rule("TG204", "unknown-task", E, "Task:/Closes: names a task that does not exist"),
+        Rule("TG204", "unknown-task", E, "Task:/Closes: is not the id of an existing task"),
         Rule("TG205", "unknown-decision", E, "Decision: names a record that does not exist"),
         Rule("TG206", "task-required", E, "paths the policy guards need a Task:/Closes:"),
         Rule("TG207", "decision-required", E, "paths the policy guards need a Decision:"),
-        Rule("TG208", "approval-required", E, "paths the policy guards need Approved-by:"),
+        Rule("TG208", "approval-required", E, "paths the policy guards need a person's approval"),
     )
 }
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from taskgov.git.history import GitError, head_and_target, walk
-from taskgov.git.trailers import parse_trailers
+from taskgov.git.history import head_and_target, walk
+from taskgov.git.trailers import has_control, parse_trailers
 
 CLOSES = "closes"
 WORKS_ON = "task"
@@ -41,16 +41,19 @@ class Activity:
 
 
 def trailer_ids(trailers: list[tuple[str, str]], key: str) -> list[str]:
-    """Task ids in the trailers named ``key`` (case-insensitive): ``Closes: A, B`` gives both."""
+    """Ids in the trailers named ``key`` (case-insensitive): ``Closes: A, B`` gives both.
+    Values with control characters give none."""
     ids: list[str] = []
     for name, value in trailers:
-        if name.lower() == key:
+        if name.lower() == key and not has_control(value):
             ids.extend(token for token in _SPLIT.split(value) if token)
     return ids
 
 
 def read_activity(root: Path, target_branch: str) -> Activity:
-    """Activity of the repository at ``root``; empty outside git or before the first commit."""
+    """Activity of the repository at ``root``; empty outside git or before the first commit.
+    Raises ``GitError`` when git fails (history that cannot be read is not an empty history).
+    Nothing is closed when the target branch does not exist (see ``head_and_target``)."""
     from taskgov.spec.cache import memo_get, memo_put
 
     commits = head_and_target(root, target_branch)
@@ -61,14 +64,12 @@ def read_activity(root: Path, target_branch: str) -> Activity:
     cached = memo_get(root, "activity.cache", key)
     if isinstance(cached, Activity):
         return cached
-    try:
-        if head == target:  # the usual case: one walk finds all three trailers
-            found = _scan(root, head, (CLOSES, WORKS_ON, DECISION))
-        else:
-            found = _scan(root, head, (WORKS_ON, DECISION)) | _scan(root, target, (CLOSES,))
-    except GitError:
-        return Activity(head=head, target=target)
-    activity = Activity(found[CLOSES], found[WORKS_ON], found[DECISION], head, target)
+    if head == target:  # the usual case: one walk finds all three trailers
+        found = _scan(root, head, (CLOSES, WORKS_ON, DECISION))
+    else:
+        found = _scan(root, head, (WORKS_ON, DECISION))
+        found[CLOSES] = _scan(root, target, (CLOSES,))[CLOSES] if target else {}
+    activity = Activity(found[CLOSES], found[WORKS_ON], found[DECISION], head, target or None)
     memo_put(root, "activity.cache", key, activity)
     return activity
 

@@ -13,13 +13,35 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from taskgov.git.process import (
+    GitError,
+    NotARepository,
+    cannot_run,
+    complaint,
+    git_command,
+    is_partial_clone,
+    rev_parse,
+    run_git,
+)
+from taskgov.git.refs import head_and_target
+
+# Re-exported: callers import the git layer's entry points from here.
+__all__ = [
+    "Commit",
+    "FileChange",
+    "GitError",
+    "NotARepository",
+    "git_command",
+    "head_and_target",
+    "reference_time",
+    "rev_parse",
+    "run_git",
+    "walk",
+]
+
 _FORMAT = "%x1e%H%x00%P%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x00"
 _FIELDS = 7
 _BOUNDARY = b"\x00\x1e"
-
-
-class GitError(Exception):
-    """git failed; the message is git's own first line of complaint."""
 
 
 @dataclass(frozen=True)
@@ -51,54 +73,6 @@ class Commit:
         return len(self.parents) > 1
 
 
-def git_command(root: Path, *args: str) -> list[str]:
-    return ["git", "-C", str(root), "-c", "core.quotePath=false", *args]
-
-
-def run_git(root: Path, *args: str) -> str:
-    """Run a short git command and return its output; ``GitError`` when it fails."""
-    try:
-        done = subprocess.run(git_command(root, *args), capture_output=True, check=False)
-    except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[0] if message else f"git {args[0]} failed")
-    return done.stdout.decode("utf-8", "replace")
-
-
-def rev_parse(root: Path, name: str) -> str | None:
-    """The commit id ``name`` resolves to, or ``None`` (no such ref, or no commits yet)."""
-    try:
-        done = subprocess.run(
-            git_command(
-                root, "rev-parse", "--verify", "-q", "--end-of-options", name + "^{commit}"
-            ),
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    return done.stdout.decode().strip() or None if done.returncode == 0 else None
-
-
-def head_and_target(root: Path, target_branch: str) -> tuple[str, str] | None:
-    """HEAD's commit id and the target branch's (HEAD's when that branch does not exist);
-    ``None`` outside git or before the first commit. One git process when both exist."""
-    try:
-        both = run_git(
-            root, "rev-parse", "--end-of-options", "HEAD^{commit}", target_branch + "^{commit}"
-        ).split()
-    except GitError:
-        both = []
-    if len(both) == 2:
-        return both[0], both[1]
-    head = rev_parse(root, "HEAD")
-    if head is None:
-        return None
-    return head, rev_parse(root, target_branch) or head
-
-
 def walk(
     root: Path,
     revisions: Sequence[str] = ("HEAD",),
@@ -111,6 +85,12 @@ def walk(
 
     ``grep`` keeps commits whose message matches any of the (extended, case-insensitive)
     patterns, filtered inside git. ``numstat`` adds per-file line counts (renames detected).
+
+    Yields nothing only for ``revisions == ["HEAD"]`` in a repository without commits. Every
+    git failure raises ``GitError``, also after some commits were yielded (a stream that dies
+    mid-walk): callers must not write anything derived from a walk that did not finish. The one
+    tolerated failure is a partial clone lacking file contents for ``numstat``: those commits
+    come without line counts (``complete=False``).
     """
     args = ["log", "-z", f"--format={_FORMAT}", "--no-color", "--encoding=UTF-8"]
     filters = [*(["-E", "-i", *(f"--grep={p}" for p in grep)] if grep else []), *extra]
@@ -121,9 +101,9 @@ def walk(
             yielded.add(commit.sha)
             yield commit
     except GitError:
-        if list(revisions) == ["HEAD"] and rev_parse(root, "HEAD") is None:
+        if not yielded and list(revisions) == ["HEAD"] and rev_parse(root, "HEAD") is None:
             return  # a repository without commits has no history
-        if not numstat:
+        if not numstat or not is_partial_clone(root):
             raise
         # Line counts need file contents; a partial clone whose remote cannot be reached lacks
         # them. Report those commits without counts (file lists need only trees) and go on.
@@ -151,7 +131,7 @@ def _stream(
             stderr=subprocess.PIPE,
         )
     except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+        raise cannot_run(exc) from None
     assert process.stdout is not None
     if stdin is not None:
         assert process.stdin is not None
@@ -175,8 +155,7 @@ def _stream(
         stderr = process.stderr.read() if process.stderr else b""
         code = process.wait()
     if code != 0:
-        lines = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(lines[-1] if lines else "git log failed")
+        raise complaint(stderr, f"git log stopped (exit status {code})")
 
 
 def _parse(record: bytes, raw: bool = False) -> Commit:
@@ -184,7 +163,7 @@ def _parse(record: bytes, raw: bool = False) -> Commit:
         record = record[1:]
     parts = record.split(b"\x00", _FIELDS)
     if len(parts) < _FIELDS:
-        raise GitError("unexpected output from git log")
+        raise GitError("git: unexpected output from git log")
     sha, parents, name, email, author_date, committer_date, message = (
         part.decode("utf-8", "replace") for part in parts[:_FIELDS]
     )
@@ -254,13 +233,18 @@ def _count(text: bytes) -> int | None:
 
 def reference_time(root: Path) -> int | None:
     """The time reproducible output is stamped with: ``SOURCE_DATE_EPOCH`` when set, else the
-    HEAD commit's committer time; ``None`` outside git or before the first commit."""
+    HEAD commit's committer time; ``None`` outside a repository or before the first commit.
+    Raises ``GitError`` when git fails otherwise."""
     import os
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return int(epoch)
     try:
-        return int(run_git(root, "log", "-1", "--format=%ct", "HEAD").strip() or "0") or None
-    except (GitError, ValueError):
+        head = rev_parse(root, "HEAD")
+    except NotARepository:
         return None
+    if head is None:
+        return None
+    stamp = run_git(root, "log", "-1", "--format=%ct", head).strip()
+    return int(stamp) if stamp.isdigit() else None

@@ -48,6 +48,20 @@ def parse_trailers(message: str, *, divider: bool = True) -> list[tuple[str, str
     return result
 
 
+# Characters that change how text is displayed without being seen: zero-width ones and the
+# bidirectional overrides of "Trojan Source" (an id that reads right but is not).
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def has_control(value: str) -> bool:
+    """Whether a trailer value holds a control character (an escape sequence, a NUL, an
+    invisible or bidirectional-override character): such a value is never taken as an id,
+    and the commit policy reports it."""
+    return any((ord(c) < 32 and c != "\t") or 127 <= ord(c) < 160 or c in _INVISIBLE for c in value)
+
+
 def format_trailers(trailers: list[tuple[str, str]]) -> str:
     """The trailers as ``git interpret-trailers --parse`` prints them."""
     return "".join(f"{key}: {value}\n" for key, value in trailers)

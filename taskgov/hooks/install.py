@@ -13,7 +13,7 @@ from pathlib import Path
 from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git import config_value
-from taskgov.git.history import GitError, run_git
+from taskgov.git.history import GitError, NotARepository, run_git
 
 HOOKS = ("pre-commit", "commit-msg", "post-commit", "post-rewrite", "pre-push")
 
@@ -56,7 +56,7 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
     root = config.root
     try:
         hooks_default = run_git(root, "rev-parse", "--git-path", "hooks").strip()
-    except GitError as exc:
+    except NotARepository as exc:
         raise UsageError(f"{root}: not a git repository ({exc})") from None
     ours = config.paths.hooks
     current = config_value(root, "core.hooksPath")

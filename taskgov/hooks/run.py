@@ -7,9 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from taskgov.config import Config, find_root, load_config
+from taskgov.config import Config, find_root
 from taskgov.errors import TaskgovError
 from taskgov.policy.commits import CommitFacts, Violation, check_commit
+from taskgov.policy.load import load_config
 from taskgov.policy.lookup import decision_lookup, task_lookup
 
 

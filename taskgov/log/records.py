@@ -9,7 +9,7 @@ from taskgov.config import Config
 from taskgov.git.activity import trailer_ids
 from taskgov.git.history import Commit
 from taskgov.git.trailers import parse_trailers
-from taskgov.policy.commits import is_agent
+from taskgov.policy.commits import human_approvals, is_agent
 
 # Conventional Commit types and the seed's words for them.
 TYPES = {
@@ -125,8 +125,10 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
     co_authors = [v for k, v in trailers if k.lower() == "co-authored-by"]
     assisted = [v for k, v in trailers if k.lower() == "assisted-by"]
     agents = [v for v in co_authors + assisted if is_agent(v, config.agents_allowed)]
-    approvers = [v for k, v in trailers if k.lower() == "approved-by"]
     reviewers = [v for k, v in trailers if k.lower() == "reviewed-by"]
+    # Only a person's approval: not an agent's, not the author's own.
+    author = f"{commit.author_name} <{commit.author_email}>"
+    approvals = human_approvals(trailers, author, config.agents_allowed)
     task_ids = trailer_ids(trailers, "task") + trailer_ids(trailers, "closes")
     closes = trailer_ids(trailers, "closes")
     decisions = trailer_ids(trailers, "decision")
@@ -141,8 +143,8 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
         "lines_added": added if commit.complete else None,  # None: objects missing
         "lines_removed": removed if commit.complete else None,
         "decision_id": decisions[0] if decisions else None,
-        "human_approved": bool(approvers or reviewers),
-        "approver": _name((approvers or reviewers)[0]) if approvers or reviewers else None,
+        "human_approved": bool(approvals),
+        "approver": _name(approvals[0]) if approvals else None,
         "task_id": task_ids[0] if task_ids else None,
         "branch": branch,
         "pr": pr_of(commit.subject, remote_url),

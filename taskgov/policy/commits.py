@@ -12,6 +12,10 @@ from typing import NamedTuple
 
 from taskgov.config import Config
 from taskgov.git.trailers import parse_trailers
+from taskgov.policy.references import check_references, task_shape
+
+# The id of a decision record (as taskgov.decisions names them).
+DECISION_PATTERN = r"^DECISION-\d{4}-\d{2}-\d{2}-\d{3,}$"
 
 AI_TRAILERS = ("co-authored-by", "assisted-by")
 
@@ -23,6 +27,9 @@ class CommitFacts(NamedTuple):
     files: tuple[str, ...] = ()
     agent_env: tuple[str, ...] = ()  # agent environment variables set when it was made
     sha: str | None = None
+    # "Name <email>" of the commit's author; None for the commit being made: git is asked
+    # (only when an approval has to be judged).
+    author: str | None = None
 
 
 class Violation(NamedTuple):
@@ -55,8 +62,34 @@ def _values(trailers: list[tuple[str, str]], *keys: str) -> list[str]:
     return [value for key, value in trailers if key.lower() in keys]
 
 
-def _ids(values: list[str]) -> list[str]:
-    return [token for value in values for token in re.split(r"[,\s]+", value) if token]
+def _identity(value: str) -> tuple[str, str]:
+    """(name, email) of ``Name <email>``, both case-folded; email "" when there is none."""
+    name, _, rest = value.partition("<")
+    email = rest.split(">", 1)[0].strip() if rest else ""
+    return name.strip().casefold(), email.casefold()
+
+
+def same_person(one: str, other: str) -> bool:
+    """Whether two ``Name <email>`` identities are one person: the same email (any case), or,
+    when either has no email, the same name."""
+    name, email = _identity(one)
+    other_name, other_email = _identity(other)
+    if email and other_email:
+        return email == other_email
+    return bool(name) and name == other_name
+
+
+def human_approvals(
+    trailers: list[tuple[str, str]], author: str, agents_allowed: Iterable[str]
+) -> list[str]:
+    """The ``Approved-by:`` then ``Reviewed-by:`` values that count as a person's approval:
+    not an AI agent the policy knows, not the commit's own author."""
+    allowed = tuple(agents_allowed)
+    return [
+        value
+        for value in _values(trailers, "approved-by") + _values(trailers, "reviewed-by")
+        if value.strip() and not is_agent(value, allowed) and not same_person(value, author)
+    ]
 
 
 def _guarded(files: tuple[str, ...], patterns: tuple[str, ...]) -> list[str]:
@@ -68,8 +101,13 @@ def check_commit(
     config: Config,
     task_exists: Callable[[str], bool],
     decision_exists: Callable[[str], bool],
+    list_tasks: Callable[[], Iterable[str]] | None = None,
+    list_decisions: Callable[[], Iterable[str]] | None = None,
 ) -> list[Violation]:
-    """Every policy violation of one commit, each saying exactly what to add."""
+    """Every policy violation of one commit, each saying exactly what to add.
+
+    ``list_tasks``/``list_decisions`` list existing ids for "did you mean" suggestions (by
+    default read from the repository, and only when a reference is wrong)."""
     trailers = parse_trailers(facts.message)
     violations: list[Violation] = []
 
@@ -100,27 +138,46 @@ def check_commit(
                 "Certificate of Origin; remove the line (a person signs off, the agent is "
                 "credited with Co-Authored-By)",
             )
-    task_ids = _ids(_values(trailers, "task", "closes"))
-    for task_id in task_ids:
-        if re.search(config.id_pattern, task_id) and not task_exists(task_id):
-            violate(
-                "TG204",
-                f"'{task_id}' is not a task in {config.paths.active} or {config.paths.completed}",
-            )
-    decision_ids = _ids(_values(trailers, "decision"))
-    for decision_id in decision_ids:
-        if not decision_exists(decision_id):
-            violate(
-                "TG205", f"'Decision: {decision_id}' names no record in {config.paths.decisions}"
-            )
+    default_pattern = rf"^{re.escape(config.id_prefix)}-\d{{4}}-\d{{3,}}$"
+    tasks = check_references(
+        trailers,
+        ("task", "closes"),
+        "task",
+        config.id_pattern,
+        task_shape(config.id_prefix, config.id_pattern, default_pattern),
+        task_exists,
+        list_tasks or (lambda: known_tasks(config)),
+    )
+    for problem in tasks.problems:
+        violate(
+            "TG204", f"{problem} (tasks live in {config.paths.active} or {config.paths.completed})"
+        )
+    decisions = check_references(
+        trailers,
+        ("decision",),
+        "decision",
+        DECISION_PATTERN,
+        "DECISION-YYYY-MM-DD-NNN",
+        decision_exists,
+        list_decisions or (lambda: known_decisions(config)),
+    )
+    for problem in decisions.problems:
+        violate("TG205", f"{problem} (records live in {config.paths.decisions})")
+    approvals, refused = _approvals(facts, trailers, config)
     guarded = (
-        ("TG206", config.require_task, bool(task_ids), "Task: TASK-YYYY-NNN"),
-        ("TG207", config.require_decision, bool(decision_ids), "Decision: DECISION-YYYY-MM-DD-NNN"),
+        ("TG206", config.require_task, bool(tasks.valid), "Task: TASK-YYYY-NNN"),
+        (
+            "TG207",
+            config.require_decision,
+            bool(decisions.valid),
+            "Decision: DECISION-YYYY-MM-DD-NNN",
+        ),
         (
             "TG208",
             config.require_approval,
-            bool(_values(trailers, "approved-by")),
-            "Approved-by: Name <email>",
+            approvals is None or bool(approvals),
+            "Approved-by: Name <email>  (a person, not an AI agent and not the author)"
+            + "".join(f"\n    ({note})" for note in refused),
         ),
     )
     for rule, patterns, present, line in guarded:
@@ -139,3 +196,49 @@ def check_commit(
     from taskgov.problems import Severity
 
     return [v for v in violations if config.severity(v.rule, Severity.ERROR) is not None]
+
+
+def _approvals(
+    facts: CommitFacts, trailers: list[tuple[str, str]], config: Config
+) -> tuple[list[str] | None, list[str]]:
+    """The approvals that count when the policy needs one for this commit (``None`` when it
+    does not), and why each of the others does not count."""
+    if not config.require_approval or not _guarded(facts.files, config.require_approval):
+        return None, []
+    offered = _values(trailers, "approved-by", "reviewed-by")
+    if not offered:
+        return [], []
+    author = facts.author
+    if author is None:
+        from taskgov.git.refs import author_identity
+
+        author = author_identity(config.root)
+    counted = human_approvals(trailers, author, config.agents_allowed)
+    refused = [
+        f"'{value}' does not count: "
+        + ("an AI agent" if is_agent(value, config.agents_allowed) else "the commit's author")
+        for value in offered
+        if value.strip() and value not in counted
+    ]
+    return counted, refused
+
+
+def known_tasks(config: Config) -> frozenset[str]:
+    """Every task id the repository's specs name (none when the specs cannot be read)."""
+    from taskgov.errors import TaskgovError
+    from taskgov.repo import load_repo
+
+    try:
+        return load_repo(config=config).known_ids
+    except TaskgovError:
+        return frozenset()
+
+
+def known_decisions(config: Config) -> list[str]:
+    """The ids of the decision records in the decisions directory."""
+    directory = config.root / config.paths.decisions
+    try:
+        names = [entry.name for entry in directory.iterdir()]
+    except OSError:
+        return []
+    return [name.rsplit(".", 1)[0] for name in names if name.endswith((".yaml", ".yml"))]

@@ -9,15 +9,18 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from taskgov.checks.catalog import lookup
-from taskgov.config import (
-    DEFAULT_AGENT_ENV,
-    DEFAULT_AGENTS_ALLOWED,
-    Config,
-    Paths,
-    PolicyIssue,
-)
+from taskgov.config import DEFAULT_AGENT_ENV, DEFAULT_AGENTS_ALLOWED, Config, Paths
 
 _DEFAULT_PATHS = Paths()
+
+
+class PolicyIssue(Exception):
+    """A value of ``policy.yaml`` the model rejects, at ``path`` (for the file:line)."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 
 class _Section(BaseModel):
