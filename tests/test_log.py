@@ -408,3 +408,14 @@ def test_a_symlinked_log_directory_is_never_written_through(
         assert "outside the repository" in result.err
     assert sorted(p.name for p in outside.iterdir()) == ["2026-01.jsonl"]
     assert (outside / "2026-01.jsonl").read_text() == "precious\n"
+
+
+def test_only_values_shaped_like_task_ids_are_logged_as_tasks(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    logged.commit("feat: vague\n\nTask: whatever\nCloses: TASK-2026-001")
+    run(logged.path, "log", "sync")
+    record = next(r for r in _records(logged) if r["summary"] == "Vague")
+    assert (record["task_id"], record["task_ids"], record["closes"]) == (
+        "TASK-2026-001",
+        ["TASK-2026-001"],
+        ["TASK-2026-001"],
+    )

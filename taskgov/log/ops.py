@@ -21,7 +21,7 @@ from typing import Any, Generic, TypeVar
 from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git.context import RepoContext, repo_context
-from taskgov.git.history import Commit, GitError, run_git, walk
+from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
 from taskgov.log.journal import Journal, Observation
 from taskgov.log.reconcile import CommitIndex, Reconciled, carry, hand_kept, reconcile
 from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive, utc_date
@@ -132,22 +132,9 @@ def history_ids(root: Path) -> list[str]:
     try:
         return run_git(root, "rev-list", "HEAD", "--").split()
     except GitError:
-        if _unborn(root):
+        if rev_parse(root, "HEAD") is None:  # raises itself when git cannot answer
             return []
         raise
-
-
-def _unborn(root: Path) -> bool:
-    run_git(root, "rev-parse", "--git-dir")  # raises outside a repository git accepts
-    try:
-        run_git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
-    except GitError:
-        try:
-            run_git(root, "symbolic-ref", "-q", "HEAD")
-        except GitError:
-            return False
-        return True
-    return False
 
 
 V = TypeVar("V")

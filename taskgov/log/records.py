@@ -129,8 +129,14 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
     # Only a person's approval: not an agent's, not the author's own.
     author = f"{commit.author_name} <{commit.author_email}>"
     approvals = human_approvals(trailers, author, config.agents_allowed)
-    task_ids = trailer_ids(trailers, "task") + trailer_ids(trailers, "closes")
-    closes = trailer_ids(trailers, "closes")
+    # Only values shaped like task ids are logged as ids (``Task: whatever`` names no task).
+    shaped = re.compile(config.id_pattern)
+    task_ids = [
+        i
+        for i in trailer_ids(trailers, "task") + trailer_ids(trailers, "closes")
+        if shaped.search(i)
+    ]
+    closes = [i for i in trailer_ids(trailers, "closes") if shaped.search(i)]
     decisions = trailer_ids(trailers, "decision")
     added = sum(c.added or 0 for c in commit.changes)
     removed = sum(c.removed or 0 for c in commit.changes)
