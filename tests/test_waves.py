@@ -70,3 +70,55 @@ def test_many_alike_tasks_in_waves_of_three() -> None:
     waves = split_waves([0] * count, lambda n: n, [{"gpu": 1.0}] * count, {"gpu": 4.0}, 3)
     assert len(waves) == -(-count // 3)
     assert all(len(w) == 3 for w in waves[:-1])
+
+
+def _net(count: int, edges: list[tuple[int, int]]):  # type: ignore[no-untyped-def]
+    from taskgov.plan.sgs import Network
+
+    preds: list[list[int]] = [[] for _ in range(count)]
+    succs: list[list[int]] = [[] for _ in range(count)]
+    for a, b in edges:
+        preds[b].append(a)
+        succs[a].append(b)
+    topo = tuple(range(count))
+    return Network(
+        tuple(1.0 for _ in range(count)),
+        tuple(tuple(p) for p in preds),
+        tuple(tuple(s) for s in succs),
+        tuple(() for _ in range(count)),
+        (),
+        topo,
+        topo,
+    )
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_the_indexed_sampler_gives_precedence_feasible_orders(seed: int) -> None:
+    from taskgov.plan.search import _sampled_list_indexed
+
+    rng = random.Random(seed)
+    count = rng.randint(1, 300)
+    edges = [
+        (a, b) for a in range(count) for b in range(a + 1, min(count, a + 6)) if rng.random() < 0.3
+    ]
+    value = [rng.uniform(-50, 50) for _ in range(count)]
+    order = _sampled_list_indexed(_net(count, edges), value, random.Random(seed), 3.0)
+    assert sorted(order) == list(range(count))
+    placed = {j: i for i, j in enumerate(order)}
+    assert all(placed[a] < placed[b] for a, b in edges)
+
+
+def test_the_indexed_sampler_draws_with_the_regret_weights() -> None:
+    """The first pick among five independent activities: weight (worst - value) / scale + 1,
+    the same distribution the scanning sampler draws from."""
+    from taskgov.plan.search import _sampled_list_indexed
+
+    value = [0.0, 1.0, 2.0, 3.0, 10.0]
+    weights = [11, 10, 9, 8, 1]
+    rng = random.Random(7)
+    draws = 20_000
+    first = [0] * 5
+    for _ in range(draws):
+        first[_sampled_list_indexed(_net(5, []), value, rng, 1.0)[0]] += 1
+    for got, weight in zip(first, weights, strict=True):
+        assert abs(got / draws - weight / sum(weights)) < 0.012

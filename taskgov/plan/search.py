@@ -44,7 +44,13 @@ def sampled_list(
 ) -> list[int]:
     """Regret-based biased random sampling: an eligible activity is drawn with weight
     ``regret / scale + 1``, its regret being how much smaller its ``value`` is than that of
-    the least urgent eligible activity."""
+    the least urgent eligible activity.
+
+    Up to ``SAMPLING_SCAN`` activities the draw scans the eligible list (the order every
+    published result of this planner was made with); above it, where that scan made one
+    sample quadratic, the same distribution is drawn in logarithmic time."""
+    if len(net.preds) > SAMPLING_SCAN:
+        return _sampled_list_indexed(net, value, rng, scale)
     left = [len(p) for p in net.preds]
     succs = net.succs
     eligible = [j for j in range(len(left)) if not left[j]]
@@ -69,6 +75,88 @@ def sampled_list(
             if not left[s]:
                 eligible.append(s)
     return order
+
+
+SAMPLING_SCAN = 2000
+
+
+def _sampled_list_indexed(
+    net: Network, value: Sequence[float], rng: random.Random, scale: float
+) -> list[int]:
+    """``sampled_list`` with two Fenwick trees over the activities in order of ``value``
+    (count and sum of values of the eligible ones). With ``worst`` the largest eligible
+    value, the weights of a prefix add up to ``count * (1 + worst / scale) - sum / scale``,
+    which grows with the prefix: the draw descends the trees to the activity it falls on."""
+    n = len(net.preds)
+    by_value = sorted(range(n), key=lambda j: (value[j], j))
+    position = [0] * n
+    for rank, j in enumerate(by_value):
+        position[j] = rank + 1
+    count = [0] * (n + 1)
+    total = [0.0] * (n + 1)
+    top = 1 << n.bit_length()
+
+    def add(j: int, sign: int) -> None:
+        i, amount = position[j], sign * value[j]
+        while i <= n:
+            count[i] += sign
+            total[i] += amount
+            i += i & -i
+
+    left = [len(p) for p in net.preds]
+    worst: list[tuple[float, int]] = []  # max-heap of eligible values, lazily pruned
+    alive = [False] * n
+    eligible = 0
+    for j in range(n):
+        if not left[j]:
+            add(j, 1)
+            alive[j] = True
+            eligible += 1
+            heapq.heappush(worst, (-value[j], j))
+    order = []
+    draw = rng.random
+    while eligible:
+        while not alive[worst[0][1]]:
+            heapq.heappop(worst)
+        k1, k2 = 1.0 + -worst[0][0] / scale, 1.0 / scale
+        weight = eligible * k1 - _prefix_total(total, n) * k2
+        pick = draw() * weight
+        i, seen_count, seen_total, step = 0, 0, 0.0, top
+        while step:  # the largest prefix whose weight is still <= pick
+            nxt = i + step
+            if nxt <= n:
+                w = (seen_count + count[nxt]) * k1 - (seen_total + total[nxt]) * k2
+                if w <= pick:
+                    i, seen_count, seen_total = (
+                        nxt,
+                        seen_count + count[nxt],
+                        seen_total + total[nxt],
+                    )
+            step >>= 1
+        rank = min(i, n - 1)
+        while not alive[by_value[rank]]:  # rounding at the very end: the last eligible one
+            rank -= 1
+        j = by_value[rank]
+        alive[j] = False
+        eligible -= 1
+        add(j, -1)
+        order.append(j)
+        for s in net.succs[j]:
+            left[s] -= 1
+            if not left[s]:
+                add(s, 1)
+                alive[s] = True
+                eligible += 1
+                heapq.heappush(worst, (-value[s], s))
+    return order
+
+
+def _prefix_total(tree: list[float], n: int) -> float:
+    i, result = n, 0.0
+    while i > 0:
+        result += tree[i]
+        i -= i & -i
+    return result
 
 
 def justify(
