@@ -21,7 +21,7 @@ GOVERNANCE = DATA / "governance-repo"
 # skip reason names it, so a skipped corpus test says what still guards that behaviour.
 CORPUS_COVERED_BY = {
     "governance-repo": "tests/data/governance-repo, a copy of every file",
-    "commit-messages.jsonl": "56 real messages with git's parse in tests/data/commit-messages",
+    "commit-messages.jsonl": "58 real messages with git's parse in tests/data/commit-messages",
     "psplib": "14 j30 instances with their optima in tests/data/psplib and generated instances",
     "tasks-v3": "the schemas copied into tests/data/tasks-v3",
 }
@@ -46,6 +46,7 @@ def corpus_path(name: str) -> Path:
     the same behaviour; under CI it fails instead, so CI never skips a corpus test silently.
     Call it inside a test or fixture, never at import time.
     """
+    __tracebackhide__ = True  # a skip or failure is reported at the calling test's line
     path = corpus_root() / name
     if path.exists():
         return path

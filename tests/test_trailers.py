@@ -52,7 +52,7 @@ def test_parity_with_git_on_1800_real_messages() -> None:
 
 def test_parity_with_git_on_the_copied_real_messages() -> None:
     rows, with_trailers, differ = mismatches_with_git(SAMPLE)
-    assert rows == 56
+    assert rows == 58
     assert differ == []
     assert with_trailers == 27
 
