@@ -60,6 +60,14 @@ def corpus_path(name: str) -> Path:
     pytest.skip(reason)
 
 
+def pytest_report_header() -> str:
+    """Say in the run's header which corpus the corpus tests use, or that it is absent."""
+    root = corpus_root()
+    if root.is_dir():
+        return f"shared corpus: {root}"
+    return f"shared corpus: absent at {root}, its tests {'fail (CI)' if in_ci() else 'skip'}"
+
+
 @pytest.fixture(autouse=True)
 def isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the user's git config, hooks template or identity."""
