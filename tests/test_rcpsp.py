@@ -90,6 +90,11 @@ def exact_makespan(p: Project) -> float:
     for j in order:
         order.extend(s for s in p.successors[j] if all(q in order for q in preds[s]))
     order = list(dict.fromkeys(order))
+    # The longest chain of successors after each activity: a start that cannot beat the best
+    # makespan even with them ends the search at this activity (later starts only lose).
+    tail = [0] * n
+    for j in reversed(order):
+        tail[j] = max((int(p.durations[s]) + tail[s] for s in p.successors[j]), default=0)
     horizon = int(sum(p.durations))
     usage = [[0.0] * (horizon + 1) for _ in p.capacities]
     starts = [0] * n
@@ -103,7 +108,7 @@ def exact_makespan(p: Project) -> float:
         d = int(p.durations[j])
         earliest = max((starts[i] + int(p.durations[i]) for i in preds[j]), default=0)
         for t in range(earliest, horizon - d + 1):
-            if max(length, t + d) >= best[0]:
+            if max(length, t + d + tail[j]) >= best[0]:
                 break
             if all(
                 usage[r][u] + p.demands[j][r] <= p.capacities[r]
