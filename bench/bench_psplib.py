@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -59,7 +60,9 @@ times are per instance, without reading the file. The default effort is 120,000 
 placements' worth of schedules (3,750 for 32 jobs), deterministic: the same numbers on any machine,
 only the times differ."""
 HERE = Path(__file__).resolve().parent
-J30 = HERE.parent.parent / "shared" / "corpus" / "psplib" / "j30"
+# The shared corpus beside the project, or where TASKGOV_CORPUS points (as for the tests).
+CORPUS = os.environ.get("TASKGOV_CORPUS", "").strip() or HERE.parent.parent / "shared" / "corpus"
+J30 = Path(CORPUS).resolve() / "psplib" / "j30"
 
 
 def baseline(project: Project) -> tuple[list[float], float]:
@@ -166,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = datetime.now(timezone.utc)
     meter = CpuMeter()
+    if not (J30 / "optimum.csv").is_file():
+        print(f"PSPLIB j30 not found at {J30} (set TASKGOV_CORPUS)", file=sys.stderr)
+        return 2
     with (J30 / "optimum.csv").open(encoding="utf-8") as handle:
         optimum = {row["problem"]: int(row["optimum"]) for row in csv.DictReader(handle)}
     names = sorted(optimum)[: args.limit]

@@ -14,8 +14,58 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
-CORPUS = PROJECT.parent / "shared" / "corpus"
-GOVERNANCE = CORPUS / "governance-repo"
+DATA = HERE / "data"  # small copies of corpus files, each folder with a SOURCE.md
+GOVERNANCE = DATA / "governance-repo"
+
+# What checks each part of the shared corpus's behaviour when the corpus is absent: the
+# skip reason names it, so a skipped corpus test says what still guards that behaviour.
+CORPUS_COVERED_BY = {
+    "governance-repo": "tests/data/governance-repo, a copy of every file",
+    "commit-messages.jsonl": "58 real messages with git's parse in tests/data/commit-messages",
+    "psplib": "14 j30 instances with their optima in tests/data/psplib and generated instances",
+    "tasks-v3": "the schemas copied into tests/data/tasks-v3",
+}
+
+
+def corpus_root() -> Path:
+    """The shared corpus: ``$TASKGOV_CORPUS``, else ``../shared/corpus`` beside the project."""
+    configured = os.environ.get("TASKGOV_CORPUS", "").strip()
+    return Path(configured).resolve() if configured else PROJECT.parent / "shared" / "corpus"
+
+
+def in_ci() -> bool:
+    """True under CI (any ``CI`` value but empty, 0, false, no, off), where no test may skip
+    for want of the corpus."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def corpus_path(name: str) -> Path:
+    """``name`` (e.g. ``"psplib/j30"``) inside the shared corpus, the one way tests reach it.
+
+    Absent, the calling test skips with a reason that names the self-contained tests covering
+    the same behaviour; under CI it fails instead, so CI never skips a corpus test silently.
+    Call it inside a test or fixture, never at import time.
+    """
+    __tracebackhide__ = True  # a skip or failure is reported at the calling test's line
+    path = corpus_root() / name
+    if path.exists():
+        return path
+    covered = CORPUS_COVERED_BY.get(Path(name).parts[0], "nothing else")
+    reason = (
+        f"shared corpus not found at {path} (set TASKGOV_CORPUS): "
+        f"the self-contained tests cover {covered}"
+    )
+    if in_ci():
+        pytest.fail(f"{reason}; CI is set, so the corpus must be present", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_report_header() -> str:
+    """Say in the run's header which corpus the corpus tests use, or that it is absent."""
+    root = corpus_root()
+    if root.is_dir():
+        return f"shared corpus: {root}"
+    return f"shared corpus: absent at {root}, its tests {'fail (CI)' if in_ci() else 'skip'}"
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,6 @@ def _complete(decision_id: str, extra: str = "") -> str:
     )
 
 
-@pytest.mark.skipif(not REAL.is_file(), reason="shared corpus not present")
 def test_the_real_record_is_listed_rendered_and_valid(run, governed: GitRepo) -> None:  # type: ignore[no-untyped-def]
     shutil.copy(REAL, governed.path / ".claude/decisions" / REAL.name)
     listed = run(governed.path, "decision", "list", "--json").json()["decisions"]

@@ -29,10 +29,10 @@ from taskgov.render.plan import (
     render_waves_json,
     write_artifacts,
 )
-from tests.conftest import CORPUS
+from tests.conftest import DATA as TEST_DATA
 
-DATA = Path(__file__).resolve().parent / "data" / "plan"
-SCHEMAS = CORPUS / "tasks-v3" / "schemas"
+DATA = TEST_DATA / "plan"
+SCHEMAS = TEST_DATA / "tasks-v3" / "schemas"  # copied from the T.A.S.K.S project (MIT)
 REGEN = bool(os.environ.get("TASKGOV_REGEN"))
 AWKWARD = [
     'Fix "quotes" & <tags>',

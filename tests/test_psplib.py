@@ -1,8 +1,10 @@
-"""The PSPLIB reader on the real j30 files and on broken copies, the repository it writes,
-and ``taskgov import psplib`` end to end."""
+"""The PSPLIB reader on real j30 files (copies in tests/data; all 240 when the shared corpus
+is present), on generated files and on broken copies, the repository it writes, and
+``taskgov import psplib`` end to end."""
 
 from __future__ import annotations
 
+import random
 import subprocess
 from pathlib import Path
 
@@ -11,9 +13,10 @@ import pytest
 from taskgov.errors import InputError, UsageError
 from taskgov.interop.psplib import read_sm, to_project, write_repository
 from taskgov.plan.rcpsp import check, solve
-from tests.conftest import CORPUS
+from tests.conftest import DATA, corpus_path
+from tests.test_rcpsp import exact_makespan
 
-J30 = CORPUS / "psplib" / "j30"
+J30 = DATA / "psplib" / "j30"
 SAMPLE = J30 / "j3010_1.sm"  # optimum 42
 
 
@@ -30,14 +33,112 @@ def test_reads_a_real_instance() -> None:
     assert instance.predecessors()[31] == (28, 29, 30)
 
 
-def test_every_j30_instance_reads_and_converts() -> None:
-    files = sorted(J30.glob("*.sm"))
-    assert len(files) == 240
+def reads_and_converts(files: list[Path]) -> None:
     for path in files:
         instance = read_sm(path)
         assert instance.jobs == 32
+        assert instance.resource_names == ("R1", "R2", "R3", "R4")
         project = to_project(instance)
         assert len(project.durations) == 32
+        assert project.durations[0] == project.durations[-1] == 0
+
+
+def test_every_j30_instance_reads_and_converts() -> None:
+    files = sorted(corpus_path("psplib/j30").glob("*.sm"))
+    assert len(files) == 240
+    reads_and_converts(files)
+
+
+def test_the_copied_j30_instances_read_and_convert() -> None:
+    files = sorted(J30.glob("*.sm"))
+    assert len(files) == 14
+    reads_and_converts(files)
+
+
+def write_sm(
+    path: Path,
+    durations: list[int],
+    demands: list[list[int]],
+    capacities: list[int],
+    edges: list[tuple[int, int]],
+) -> None:
+    """A PSPLIB-style file for real jobs 2..n+1 (``edges`` between 0-based real jobs) between
+    the dummy source 1 and sink n+2, laid out as the j30 files are."""
+    n, resources = len(durations), len(capacities)
+    sink = n + 2
+    successors = {
+        j: sorted({b + 2 for a, b in edges if a + 2 == j}) or [sink] for j in range(2, sink)
+    }
+    successors[1] = [j for j in range(2, sink) if all(b + 2 != j for _, b in edges)]
+    successors[sink] = []
+    rule = "*" * 72
+    lines = [
+        rule,
+        "file with basedata            : generated",
+        rule,
+        "projects                      :  1",
+        f"jobs (incl. supersource/sink ):  {sink}",
+        f"horizon                       :  {sum(durations)}",
+        "RESOURCES",
+        f"  - renewable                 :  {resources}   R",
+        "  - nonrenewable              :  0   N",
+        "  - doubly constrained        :  0   D",
+        rule,
+        "PRECEDENCE RELATIONS:",
+        "jobnr.    #modes  #successors   successors",
+        *(
+            f"  {j}  1  {len(successors[j])}  " + "  ".join(map(str, successors[j]))
+            for j in range(1, sink + 1)
+        ),
+        rule,
+        "REQUESTS/DURATIONS:",
+        "jobnr. mode duration  " + "  ".join(f"R {r + 1}" for r in range(resources)),
+        "-" * 72,
+        *(
+            f"  {j}  1  {d}  " + "  ".join(map(str, row))
+            for j, d, row in zip(
+                range(1, sink + 1),
+                [0, *durations, 0],
+                [[0] * resources, *demands, [0] * resources],
+                strict=True,
+            )
+        ),
+        rule,
+        "RESOURCEAVAILABILITIES:",
+        "  " + "  ".join(f"R {r + 1}" for r in range(resources)),
+        "  " + "  ".join(map(str, capacities)),
+        rule,
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", range(8))
+def test_generated_instances_read_back_and_solve_to_the_exact_optimum(
+    tmp_path: Path, case: int
+) -> None:
+    rng = random.Random(case)
+    n = rng.randint(3, 7)
+    capacities = [rng.randint(2, 6) for _ in range(rng.randint(1, 4))]
+    demands = [[rng.randint(0, c) for c in capacities] for _ in range(n)]
+    durations = [rng.randint(1, 5) for _ in range(n)]
+    edges = [(a, b) for a in range(n) for b in range(a + 1, n) if rng.random() < 0.3]
+    path = tmp_path / f"gen{case}.sm"
+    write_sm(path, durations, demands, capacities, edges)
+
+    instance = read_sm(path)
+    assert instance.jobs == n + 2
+    assert instance.durations == (0, *durations, 0)
+    assert instance.demands[1:-1] == tuple(map(tuple, demands))
+    assert instance.capacities == tuple(capacities)
+    assert instance.resource_names == tuple(f"R{r + 1}" for r in range(len(capacities)))
+    for a, b in edges:
+        assert b + 1 in instance.successors[a + 1]
+    assert instance.successors[-1] == ()
+
+    project = to_project(instance)
+    schedule = solve(project, seed=case)
+    assert check(project, schedule.starts) == []
+    assert schedule.makespan == exact_makespan(project)
 
 
 def edited(tmp_path: Path, changes: dict[int, str | None], keep: int | None = None) -> Path:
