@@ -54,7 +54,7 @@ class Config(NamedTuple):
     paths: Paths = Paths()
     id_prefix: str = DEFAULT_ID_PREFIX
     id_pattern: str = r"^TASK-\d{4}-\d{3,}$"
-    target_branch: str = "main"
+    target_branch: str = ""  # "": found in the repository (see git.refs.head_and_target)
     hours_per_day: float = 8.0
     days_per_week: float = 5.0
     default_hours: float = 8.0

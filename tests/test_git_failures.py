@@ -253,3 +253,34 @@ def test_a_ci_checkout_uses_the_remote_tracking_target(run, repo: GitRepo, tmp_p
     listed = run(clone, "list", "--json")
     assert listed.err == ""
     assert listed.json()["tasks"][0]["status"] == "completed"
+
+
+def test_without_a_policy_the_target_is_master_where_the_repository_uses_it(
+    run, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    legacy = _master_repo(tmp_path)
+    legacy.write({"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
+    legacy.commit("chore: adopt")  # a seed-style repository: no policy.yaml at all
+    legacy.git("checkout", "-q", "-b", "side")
+    legacy.commit("feat: done on a side branch\n\nCloses: TASK-2026-001")
+    side = run(legacy.path, "list", "--json")
+    assert side.err == ""
+    assert side.json()["tasks"][0]["status"] != "completed"  # not merged into master yet
+    legacy.git("checkout", "-q", "master")
+    legacy.git("merge", "-q", "--ff-only", "side")
+    merged = run(legacy.path, "list", "--json")
+    assert merged.err == ""
+    assert merged.json()["tasks"][0]["status"] == "completed"
+
+
+def test_without_a_policy_and_no_main_or_master_nothing_closes(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    repo.git("checkout", "-q", "-b", "trunk")
+    repo.write({"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
+    repo.commit("feat: done\n\nCloses: TASK-2026-001")
+    listed = run(repo.path, "list", "--json")
+    assert listed.json()["tasks"][0]["status"] != "completed"
+    assert listed.err == (
+        "taskgov: warning: no target branch: the policy names none and there is no main or "
+        "master (branches: trunk), so no Closes: trailer counts; set target_branch in "
+        "docs/governance/policy.yaml\n"
+    )

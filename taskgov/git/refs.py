@@ -19,9 +19,23 @@ def head_and_target(root: Path, target_branch: str) -> tuple[str, str] | None:
     ``""`` and a warning line goes to stderr once per process: nothing then counts as merged
     into the target branch (a ``Closes:`` on a side branch must not complete a task).
 
+    An empty ``target_branch`` (the policy does not name one) is found in the repository:
+    the branch origin's HEAD names, else ``main``, else ``master`` (local, then origin's).
+
     ``None`` when ``root`` is not in a git repository or HEAD has no commits yet; any other
     git failure (git missing, a repository git refuses, corruption) raises ``GitError``.
     """
+    if not target_branch:
+        try:
+            target_branch = usual_target(root) or ""
+        except NotARepository:
+            return None
+        if not target_branch:
+            head = rev_parse(root, "HEAD")
+            if head is None:
+                return None
+            _warn_missing(root, "")
+            return head, ""
     try:
         try:
             both = run_git(
@@ -46,6 +60,39 @@ def head_and_target(root: Path, target_branch: str) -> tuple[str, str] | None:
     return head, target or ""
 
 
+_USUAL = (
+    "refs/heads/main",
+    "refs/heads/master",
+    "refs/remotes/origin/main",
+    "refs/remotes/origin/master",
+)
+
+
+def usual_target(root: Path) -> str | None:
+    """The branch work is merged into when the policy does not say: the one origin's HEAD
+    names, else ``main``, else ``master``. One ``git for-each-ref``; ``None`` when none of
+    them exists."""
+    listed = run_git(
+        root,
+        "for-each-ref",
+        "--format=%(refname) %(symref)",
+        "refs/remotes/origin/HEAD",
+        *_USUAL,
+    )
+    found: dict[str, str] = {}
+    for line in listed.splitlines():
+        name, _, points = line.partition(" ")
+        found[name] = points.strip()
+    remote_head = found.get("refs/remotes/origin/HEAD", "")
+    if remote_head.startswith("refs/remotes/origin/"):
+        branch = remote_head.removeprefix("refs/remotes/origin/")
+        return branch
+    for ref in _USUAL:
+        if ref in found:
+            return ref.rsplit("/", 1)[-1]
+    return None
+
+
 def _warn_missing(root: Path, target_branch: str) -> None:
     key = (str(root), target_branch)
     if key in _warned:
@@ -53,9 +100,14 @@ def _warn_missing(root: Path, target_branch: str) -> None:
     _warned.add(key)
     listed = probe_git(root, "for-each-ref", "--format=%(refname:short)", "refs/heads")
     branches = ", ".join((listed or "").split()) or "none"
+    missing = (
+        f"target_branch {target_branch!r} does not exist"
+        if target_branch
+        else "no target branch: the policy names none and there is no main or master"
+    )
     print(
-        f"taskgov: warning: target_branch {target_branch!r} does not exist (branches: "
-        f"{branches}), so no Closes: trailer counts; set target_branch in {POLICY_PATH}",
+        f"taskgov: warning: {missing} (branches: {branches}), so no Closes: trailer counts; "
+        f"set target_branch in {POLICY_PATH}",
         file=sys.stderr,
     )
 

@@ -67,7 +67,7 @@ class TasksSection(_Section):
 
 
 class GitSection(_Section):
-    target_branch: str = "main"
+    target_branch: str = ""  # unset: the branch origin's HEAD names, else main, else master
 
 
 class EstimatesSection(_Section):
