@@ -739,8 +739,10 @@ def plan(
 
 def _print_plan(data: dict[str, Any]) -> None:
     tasks = data["tasks"]
+    held = data.get("held") or []
     if not tasks:
         ui.out("nothing left to plan")
+        _print_held(held)
         return
     estimates = data["estimates"]
     soft, redundant = len(data["soft_edges"]), len(data["redundant_edges"])
@@ -772,8 +774,16 @@ def _print_plan(data: dict[str, Any]) -> None:
     for number, wave in enumerate(data["waves"], 1):
         shown = ", ".join(wave[:12]) + (f" and {len(wave) - 12} more" if len(wave) > 12 else "")
         ui.out(f"  {number}. {shown}")
+    _print_held(held)
     for note in data["assumptions"]:
         ui.err(f"note: {note}")
+
+
+def _print_held(held: list[dict[str, str]]) -> None:
+    if held:
+        ui.out(f"held, not scheduled ({ui.plural(len(held), 'task')}):")
+        for item in held:
+            ui.out(f"  {item['id']}: {item['reason']}")
 
 
 @cli.command(epilog="Example: taskgov stats --workers 3 --json | jq .duration")

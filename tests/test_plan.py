@@ -547,3 +547,31 @@ def test_plan_prints_other_formats(run, repo: GitRepo, fmt: str, start: str) -> 
     assert result.code == 0, result.err
     assert result.out.lstrip().startswith(start)
     assert tid("N").replace("-", "_") in result.out or tid("N") in result.out
+
+
+def test_tasks_waiting_on_a_task_with_no_spec_are_held_as_ready_leaves_them_out(
+    run, repo: GitRepo
+) -> None:  # type: ignore[no-untyped-def]
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001"),
+            "docs/tasks/active/TASK-2026-002.yaml": spec_yaml(
+                "TASK-2026-002", blocked_by=("TASK-2026-404",)
+            ),
+            "docs/tasks/active/TASK-2026-003.yaml": spec_yaml(
+                "TASK-2026-003", blocked_by=("TASK-2026-002",)
+            ),
+        }
+    )
+    repo.commit("chore: specs")
+    plan = run(repo.path, "plan", "--json").json()
+    assert [t["id"] for t in plan["tasks"]] == ["TASK-2026-001"]
+    assert plan["waves"] == [["TASK-2026-001"]]
+    assert plan["held"] == [
+        {"id": "TASK-2026-002", "reason": "depends on TASK-2026-404, which exists nowhere"},
+        {"id": "TASK-2026-003", "reason": "waits on TASK-2026-002, which is held"},
+    ]
+    ready = run(repo.path, "ready", "--json").json()
+    assert [t["id"] for t in ready["ready"]] == ["TASK-2026-001"]
+    text = run(repo.path, "plan").out
+    assert "held, not scheduled (2 tasks):" in text

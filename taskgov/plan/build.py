@@ -86,6 +86,7 @@ def make_plan(
         "edges": [e.as_dict() for e in network.edges],
         "soft_edges": [e.as_dict() for e in network.soft],
         "cycles": [list(c) for c in network.cycles],
+        "held": [{"id": task, "reason": why} for task, why in network.held],
         "workers": workers,
         "resources": capacities,
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from taskgov.graph.cycles import find_cycles
 from taskgov.repo import Repository
 from taskgov.spec.effort import Estimate
-from taskgov.spec.task import Task
+from taskgov.spec.task import Task, id_key
 from taskgov.state import TaskState
 
 DONE = frozenset({"completed", "cancelled"})
@@ -55,6 +55,7 @@ class Network:
     soft: tuple[PlanEdge, ...]  # declared, but left out of the network
     cycles: tuple[tuple[str, ...], ...] = ()
     index: Mapping[str, int] = field(default_factory=dict)
+    held: tuple[tuple[str, str], ...] = ()  # (task, why): waits on work outside the network
 
     @property
     def size(self) -> int:
@@ -97,12 +98,18 @@ def build_network(
     include_done: bool = False,
     min_confidence: float | None = None,
 ) -> Network:
-    """The network of the remaining work (``include_done``: every task)."""
+    """The network of the remaining work (``include_done``: every task).
+
+    A task that waits on a task with no spec (or on one of those, transitively) cannot be
+    scheduled: it is *held*, left out of the network and listed with the reason, as ``ready``
+    leaves it out of the frontier."""
     config = repo.config
     threshold = config.min_confidence if min_confidence is None else min_confidence
     in_scope = [
         task for task in repo.tasks.values() if include_done or states[task.id].status not in DONE
     ]
+    held = _held(repo, states, {t.id for t in in_scope})
+    in_scope = [task for task in in_scope if task.id not in held]
     index = {task.id: i for i, task in enumerate(in_scope)}
     preds: list[list[int]] = [[] for _ in in_scope]
     succs: list[list[int]] = [[] for _ in in_scope]
@@ -138,7 +145,37 @@ def build_network(
         soft=tuple(sorted(soft, key=lambda e: (index[e.prerequisite], index[e.dependent]))),
         cycles=tuple(tuple(c) for c in cycles),
         index=index,
+        held=tuple(sorted(held.items(), key=lambda item: id_key(item[0]))),
     )
+
+
+def _held(
+    repo: Repository, states: Mapping[str, TaskState], in_scope: set[str]
+) -> dict[str, str]:
+    """Tasks in scope that wait on a task that exists nowhere, and every task in scope that
+    waits on one of those: task -> why."""
+    held: dict[str, str] = {}
+    for task_id in sorted(in_scope, key=id_key):
+        state = states[task_id]
+        absent = [
+            (other, why)
+            for other, why in zip(state.waiting_on, state.why, strict=True)
+            if other not in repo.tasks
+        ]
+        if absent:
+            held[task_id] = "; ".join(why for _, why in absent)
+    dependents: dict[str, list[str]] = {}
+    for edge in repo.graph.edges:
+        if edge.hard and edge.ordered and edge.dependent in in_scope:
+            dependents.setdefault(edge.prerequisite, []).append(edge.dependent)
+    queue = list(held)
+    while queue:
+        current = queue.pop()
+        for after in dependents.get(current, ()):
+            if after not in held:
+                held[after] = f"waits on {current}, which is held"
+                queue.append(after)
+    return held
 
 
 def _soft_reason(edge: PlanEdge, ordered: bool, threshold: float) -> str:
