@@ -266,6 +266,7 @@ def test_chained_hook_and_taskgov_both_see_stdin(run, governed: GitRepo, tmp_pat
     local = governed.path / ".githooks/post-rewrite.local"
     local.write_text(f"#!/bin/sh\ncat > {seen}\n")
     local.chmod(local.stat().st_mode | stat.S_IXUSR)
+    assert run(governed.path, "hooks", "install", "--force").code == 0  # accept it here
     _commit(governed, f"feat: one\n\n{AI}", {"CLAUDECODE": "1"})
     old = governed.git("rev-parse", "HEAD").strip()
     _commit(governed, f"feat: two\n\n{AI}", {"CLAUDECODE": "1"}, extra=("--amend",))
@@ -379,3 +380,30 @@ def test_legacy_merge_driver_survives_a_quote_in_the_interpreter_path(
     )
     assert merged.returncode == 0, merged.stderr
     assert [json.loads(x)["commit"] for x in log.read_text().splitlines()] == ["a", "b", "c"]
+
+
+def test_a_local_script_runs_only_as_accepted(run, governed: GitRepo, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    marker = tmp_path / "ran"
+    local = governed.path / ".githooks/commit-msg.local"
+    local.write_text(f"#!/bin/sh\ntouch {marker}\n")  # what a pull could bring
+    local.chmod(0o755)
+    done = _commit(governed, "feat: one")
+    assert done.returncode == 0
+    assert not marker.exists()
+    assert "commit-msg.local not run" in done.stderr
+    assert run(governed.path, "hooks", "install", "--force").code == 0
+    assert _commit(governed, "feat: two").returncode == 0
+    assert marker.exists()
+    marker.unlink()
+    local.write_text(f"#!/bin/sh\ntouch {marker}\necho changed\n")  # changed after acceptance
+    done = _commit(governed, "feat: three")
+    assert not marker.exists()
+    assert "commit-msg.local not run" in done.stderr
+    assert run(governed.path, "hooks", "uninstall").code == 0
+    listed = subprocess.run(
+        ["git", "-C", str(governed.path), "config", "--get-regexp", "^taskgov\\."],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert listed.stdout == ""

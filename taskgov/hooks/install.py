@@ -23,14 +23,19 @@ EARLIER_SCRIPTS = frozenset(
         "1694abb24bb4b76a58946b18b633f96355303b3a08da5658771504a46d076627",
         "1f82a2ab57b726af110c2236d8dd18bc9c46822949acca9523748cc9afc25bb8",
         "2bf476704a01d9c9320e4287549c2300f2ebe524d11e41482924453646e91da6",
+        "3a83aa24476088194a372ffcdfba54443403693918355ff1a75fcc09018144d4",
+        "3fbf785336847b3e8d34637571bdc5318993e07d8f518b3649da40dfbadc51cc",
         "48be1f6054a43e7de9062cf2b57cb03c21e8c4d8e77b9595f55ed952ecf9bcef",
         "548f945015558f74325e581e17bcfca96ec485264ffc024ed7645f06c6a0fab7",
         "5ad459a0f936c63fe5cad1f4fb5e2a42b8c304a4863d45184a7b0619c5e96735",
         "5ae22ac45a2112816b3aadafeeca595e37b3af4cf7e86c91b15ab227012e973e",
         "6fb2a6f65e7273533095cc253bad7148a2f02932ac375bc841091cd49a7f47c1",
+        "7b78ce0c920fb07af9b3eaabbba4890cf9ca2d21cf53908fc220f2649b87d99d",
+        "80422347d54e32deb30963d629ffcb8e2ccd76841a6bbe53a3f7917b8a024e51",
         "b2c98c41c8030c76c111e4a960a78e62155d3dbf3b2949e596a6dc98a0556621",
         "b9a5f9bd403ca191a8e3ed59e67f213a027798fb0b13fdd6122a6724334972ec",
         "baab09c3f89e3b269fd65b1214bd84e0341e40e6646b4408164d99af06eb8cfa",
+        "def470c2acf2def7428b331eaf128086843863d44cbe99069caf91925ac44d77",
         "e556682a94a9c146ad144165ab1d7f482adcf86dc059635d06315ba75d5ab38d",
     }
 )
@@ -92,6 +97,7 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
     for name in foreign:
         (root / ours / name).rename(root / ours / f"{name}.local")
     written = _ensure_scripts(root / ours)
+    _accept_local(root, root / ours)
     interpreter = python or sys.executable
     settings = [
         ("core.hooksPath", ours),
@@ -132,7 +138,20 @@ def uninstall(config: Config) -> str | None:
         "merge.taskgov-log.driver",
     ):
         _unset(root, key)
+    with contextlib.suppress(GitError):  # nothing accepted
+        run_git(root, "config", "--local", "--remove-section", "taskgov.local")
     return previous
+
+
+def _accept_local(root: Path, directory: Path) -> None:
+    """Record the git blob id of each ``NAME.local`` script as accepted: the hook scripts run
+    one only while it is byte for byte what was accepted here (a script a later pull brings
+    or changes is not run). Those not present any more are forgotten."""
+    with contextlib.suppress(GitError):
+        run_git(root, "config", "--local", "--remove-section", "taskgov.local")
+    for script in _local_scripts(directory):
+        blob = run_git(root, "hash-object", "--", str(directory / script)).strip()
+        run_git(root, "config", "--local", f"taskgov.local.{script.removesuffix('.local')}", blob)
 
 
 def _unset(root: Path, key: str) -> None:
