@@ -281,3 +281,49 @@ def test_an_ignored_log_is_kept_locally_and_commits_stay_quiet(day: Path) -> Non
     assert "taskgov" not in done.stderr
     assert git(day, "status", "--porcelain") == ""
     assert len(records(day)) == 2
+
+
+def test_a_refused_or_aborted_commit_takes_back_what_pre_commit_staged(day: Path) -> None:
+    commit(day, "feat: one", {"a.txt": "1\n"})
+    git(day, "switch", "-q", "-c", "side")
+    commit(day, "feat: side", {"s.txt": "1\n"})
+    (day / "a.txt").write_text("2\n")
+    for args, env in (
+        (["-a", "-m", "feat: sneaky"], {"CLAUDECODE": "1"}),  # refused by the policy
+        (["-a", "--cleanup=strip", "-m", "# nothing but a comment"], {}),  # empty: git aborts
+        (["-m", "feat: sneaky"], {"CLAUDECODE": "1"}),  # the real index, not index.lock
+    ):
+        if "-a" not in args:
+            git(day, "add", "a.txt")
+        full = {k: v for k, v in os.environ.items() if k not in AGENT_VARS}
+        done = subprocess.run(
+            ["git", "-C", str(day), "commit", "-q", *args],
+            capture_output=True,
+            text=True,
+            env={**full, **env},
+            check=False,
+        )
+        assert done.returncode != 0
+        status = git(day, "status", "--porcelain")
+        assert LOG not in status, status  # only the person's own change is left
+    git(day, "stash", "-q")
+    git(day, "switch", "-q", "main")  # the log differs between the branches: no refusal
+    assert git(day, "status", "--porcelain") == ""
+
+
+def test_a_chained_commit_msg_hook_refusing_also_restores_the_log(day: Path) -> None:
+    commit(day, "feat: one", {"a.txt": "1\n"})
+    local = day / ".githooks/commit-msg.local"
+    local.write_text('#!/bin/sh\ngrep -q FORBIDDEN "$1" && exit 1\nexit 0\n')
+    local.chmod(0o755)
+    assert taskgov(day, "hooks", "install", "--force").returncode == 0
+    git(day, "add", "-A")
+    git(day, "commit", "-q", "-m", "chore: a local hook")
+    done = subprocess.run(
+        ["git", "-C", str(day), "commit", "-q", "--allow-empty", "-m", "FORBIDDEN"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert git(day, "status", "--porcelain") == ""

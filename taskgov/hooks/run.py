@@ -69,7 +69,31 @@ def commit_msg(message_file: str, cwd: Path) -> int:
     violations = check_message(message, config)
     if violations:
         print(report(violations, config), file=sys.stderr)
+        commit_refused(cwd, config)
         return 1
+    if _empty(message):  # git will abort the commit after this hook
+        commit_refused(cwd, config)
+    return 0
+
+
+def _empty(message: str) -> bool:
+    """Whether git's default clean-up leaves nothing of ``message`` (it then aborts)."""
+    return all(not line.strip() or line.startswith("#") for line in message.splitlines())
+
+
+def commit_refused(cwd: Path, config: Config | None = None) -> int:
+    """The commit will not be made: take back the log files pre-commit staged for it, so the
+    index and the work tree are as they were (a branch switch must not stumble on them)."""
+    try:
+        config = config or load_config(find_root(cwd))
+        from taskgov.log.ops import unstage
+
+        unstage(config)
+    except Exception as exc:  # never turn a refusal into another failure
+        print(
+            f"taskgov: log files staged for the commit not restored: {_one_line(exc)}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -100,6 +124,7 @@ def post_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.envir
         context = repo_context(config.root)
         head = run_git(config.root, "rev-parse", "--verify", "HEAD^{commit}").strip()
         record_commit(context.state_dir, head, context.branch, agent_env(config, environ))
+        (context.state_dir / "staged.json").unlink(missing_ok=True)  # it is in the commit
     except Exception as exc:  # a post-commit hook must never make a commit look failed
         print(f"taskgov: commit not noted for the log: {_one_line(exc)}", file=sys.stderr)
     return 0
@@ -218,6 +243,8 @@ def main(argv: list[str]) -> int:
         return commit_msg(args[0], Path.cwd())
     if hook == "pre-commit":
         return pre_commit(Path.cwd())
+    if hook == "commit-refused":
+        return commit_refused(Path.cwd())
     if hook == "post-commit":
         return post_commit(Path.cwd())
     if hook == "post-rewrite":

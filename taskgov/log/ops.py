@@ -10,6 +10,7 @@ it. What the hooks see and history cannot recreate goes to the journal in the gi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections import Counter
@@ -282,15 +283,9 @@ def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | 
 
 
 def _save_state(context: LogContext, store: LogStore, head: str) -> None:
-    path = context.repo.state_dir / STATE_FILE
-    payload = json.dumps({"key": _state_key(context, store), "head": head})
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(payload, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:  # a cache: never fatal
-        tmp.unlink(missing_ok=True)
+    _write_json(
+        context.repo.state_dir / STATE_FILE, {"key": _state_key(context, store), "head": head}
+    )
 
 
 # --------------------------------------------------------------------------- pre-commit
@@ -318,6 +313,7 @@ def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
         return SyncResult(
             [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
         )
+    before = _index_entries(config.root, store.relative)
     result = sync(config, skip_head=amending, context=context)
     if result.files or result.added:
         try:
@@ -326,7 +322,99 @@ def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
             if "ignored" not in str(exc):
                 raise
             # The repository ignores its log: it is kept in the work tree, never committed.
+        else:
+            after = _index_entries(config.root, store.relative)
+            changed = {
+                path: [before.get(path), blob]
+                for path, blob in after.items()
+                if before.get(path) != blob
+            }
+            changed.update(
+                {path: [blob, None] for path, blob in before.items() if path not in after}
+            )
+            _write_json(context.repo.state_dir / STAGED_FILE, {"files": changed})
     return result
+
+
+STAGED_FILE = "staged.json"
+
+
+def _index_entries(root: Path, directory: str) -> dict[str, str]:
+    """path -> blob id of the index entries under ``directory``."""
+    listed = run_git(root, "ls-files", "-s", "-z", "--", directory)
+    entries = {}
+    for item in listed.split("\0"):
+        if item:
+            info, _, path = item.partition("\t")
+            entries[path] = info.split()[1]
+    return entries
+
+
+def unstage(config: Config) -> list[str]:
+    """Take back what the pre-commit hook staged for a commit that will not be made (a
+    commit-msg hook refused it, or its message is empty): each log file goes back to what
+    the index and the work tree held before, unless it changed since. Returns the files."""
+    context = repo_context(config.root)
+    path = context.state_dir / STAGED_FILE
+    try:
+        staged = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    path.unlink(missing_ok=True)
+    files = staged.get("files") if isinstance(staged, dict) else None
+    if not isinstance(files, dict):
+        return []
+    store = store_for(config, context)
+    store.check_inside()
+    now = _index_entries(config.root, store.relative)
+    restored = []
+    for name, pair in sorted(files.items()):
+        if not (isinstance(pair, list) and len(pair) == 2 and name.startswith(store.relative)):
+            continue
+        before, after = pair
+        if now.get(name) != after:
+            continue  # changed since: no longer ours to take back
+        target = config.root / name
+        if before is None:
+            run_git(config.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", name)
+            target.unlink(missing_ok=True)
+        else:
+            content = _blob(config.root, str(before))
+            run_git(config.root, "update-index", "--cacheinfo", f"100644,{before},{name}")
+            from taskgov.spec.yamlio import atomic_write
+
+            atomic_write(target, content.decode("utf-8", "surrogateescape"))
+        restored.append(name)
+    return restored
+
+
+def forget_staged(config: Config) -> None:
+    """The commit was made: what pre-commit staged is in it."""
+    with contextlib.suppress(GitError, OSError):
+        (repo_context(config.root).state_dir / STAGED_FILE).unlink(missing_ok=True)
+
+
+def _blob(root: Path, blob: str) -> bytes:
+    import subprocess
+
+    from taskgov.git.history import git_command
+
+    done = subprocess.run(
+        git_command(root, "cat-file", "blob", blob), capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
+    return done.stdout
+
+
+def _write_json(path: Path, value: object) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- rebuild
