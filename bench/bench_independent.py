@@ -23,44 +23,10 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
+from bench_plan import TASKGOV, generate, timed
 from docsection import write_section
-
-HERE = Path(__file__).resolve().parent
-TASKGOV = [sys.executable, "-m", "taskgov"]
-
-
-def generate(count: int) -> Path:
-    repo = HERE / "out" / f"indep-{count}"
-    subprocess.run(
-        [
-            sys.executable,
-            str(HERE / "gen_specs.py"),
-            str(repo),
-            "--count",
-            str(count),
-            "--edges-per-task",
-            "0",
-            "--reuse",
-            "-q",
-        ],
-        check=True,
-    )
-    subprocess.run([*TASKGOV, "-C", str(repo), "validate"], capture_output=True, check=False)
-    return repo
-
-
-def timed(argv: list[str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, check=False)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {done.stderr.decode()[-400:]}")
-    return elapsed
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     medians: dict[tuple[str, int], float] = {}
     for size in sizes:
-        repo = generate(size)
+        repo = generate(size, edges=0, prefix="indep")
         for name in ("plan", "stats"):
             command = [*TASKGOV, "-C", str(repo), name, "--workers", "3", "--json"]
             values = [timed(command) for _ in range(args.runs)]

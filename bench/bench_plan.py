@@ -39,8 +39,10 @@ ROOT = HERE.parent
 TASKGOV = [sys.executable, "-m", "taskgov"]
 
 
-def generate(count: int) -> Path:
-    repo = HERE / "out" / f"plan-{count}"
+def generate(count: int, edges: int = 3, prefix: str = "plan") -> Path:
+    """``bench/out/PREFIX-COUNT``: COUNT generated specs, ``edges`` prerequisites each on
+    average (reused when already there), spec cache warm."""
+    repo = HERE / "out" / f"{prefix}-{count}"
     subprocess.run(
         [
             sys.executable,
@@ -49,8 +51,9 @@ def generate(count: int) -> Path:
             "--count",
             str(count),
             "--edges-per-task",
-            "3",
+            str(edges),
             "--reuse",
+            "-q",
         ],
         check=True,
     )
