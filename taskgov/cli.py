@@ -349,15 +349,16 @@ def list_command(
     return EXIT_OK
 
 
-def _say_unread(problems: list[dict[str, Any]]) -> None:
+def _say_unread(
+    problems: list[dict[str, Any]], what: str = "listed as unreadable, never ready"
+) -> None:
     """One stderr line per file (and cause) a read command could not read whole."""
     for problem in problems:
         where = problem["path"] + (f":{problem['line']}" if problem["line"] else "")
         subject = f"{problem['field']}: " if problem["field"] else ""
         if problem["read"] == "unreadable":
             ui.err(
-                f"taskgov: could not read {where}: {problem['message']} ({problem['rule']}); "
-                "listed as unreadable, never ready"
+                f"taskgov: could not read {where}: {problem['message']} ({problem['rule']}); {what}"
             )
         else:
             ui.err(
@@ -992,7 +993,8 @@ def decision_list(ctx: click.Context, status: str | None, task: str | None, as_j
         raise UsageError(f"no task {task!r} in {paths.active} or {paths.completed}")
     if as_json:
         ui.emit_json(data)
-    elif data["decisions"]:
+        return EXIT_OK
+    if data["decisions"]:
         rows = [
             (d["id"], d["status"], d["timestamp"][:10] or None, d["summary"])
             for d in data["decisions"]
@@ -1000,6 +1002,7 @@ def decision_list(ctx: click.Context, status: str | None, task: str | None, as_j
         ui.print_table(("ID", "STATUS", "DATE", "SUMMARY"), rows)
     else:
         ui.out("no decisions")
+    _say_unread(data["problems"], "listed as unreadable")
     return EXIT_OK
 
 

@@ -228,3 +228,27 @@ def test_decision_list_refuses_a_task_that_does_not_exist(run, governed: GitRepo
     assert run(governed.path, "decision", "list", "--task", "TASK-2026-002").out == "no decisions\n"
     linked = run(governed.path, "decision", "list", "--task", "TASK-2026-001", "--json").json()
     assert [d["id"] for d in linked["decisions"]] == [A]  # type: ignore[index]
+
+
+def test_an_unreadable_decision_record_is_listed_and_named(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    assert run(repo.path, "init").code == 0
+    assert run(repo.path, "decision", "new", "Use union merges").code == 0
+    broken = repo.path / ".claude/decisions/DECISION-2026-12-02-009.yaml"
+    broken.write_text('decision_id: "DECISION-2026-12-02-009"\nsummary: [broken\n')
+    listed = run(repo.path, "decision", "list")
+    assert listed.code == 0
+    assert "DECISION-2026-12-02-009  unreadable" in listed.out
+    assert (
+        "could not read .claude/decisions/DECISION-2026-12-02-009.yaml:3: YAML syntax error"
+        in listed.err
+    )
+    data = run(repo.path, "decision", "list", "--json").json()
+    assert [d["status"] for d in data["decisions"]][-1] == "unreadable"
+    assert data["problems"][0]["path"] == ".claude/decisions/DECISION-2026-12-02-009.yaml"
+    shown = run(repo.path, "decision", "show", "DECISION-2026-12-02-009")
+    assert shown.code == 2
+    assert "cannot be read" in shown.err
+    assert "Traceback" not in shown.err
+    assert "DECISION-2026-12-02-009" in run(repo.path, "decision", "index").out
+    checked = run(repo.path, "validate")
+    assert "2 files checked" in checked.out + checked.err

@@ -37,7 +37,7 @@ def decision_problems(
     repo: Repository, decisions: DecisionSet, activity: Activity | None = None
 ) -> Iterator[Problem]:
     yield from decisions.problems
-    records = [d for d in decisions.decisions if d.kind == "yaml"]
+    records = [d for d in decisions.decisions if d.kind == "yaml" and not d.unreadable]
     known = {d.id for d in decisions.decisions}
     counts = Counter(d.id for d in records)
     for decision in records:

@@ -77,13 +77,18 @@ def validate(
     from taskgov.checks.decisions import decision_problems
     from taskgov.decisions.store import load_decisions
 
-    problems.extend(decision_problems(repo, load_decisions(repo.config), activity))
+    decisions = load_decisions(repo.config)
+    problems.extend(decision_problems(repo, decisions, activity))
     problems = apply_levels(repo.config, problems, strict)
+    # Specs and decision records alike are files checked.
+    checked = [f.path for f in repo.files] + [
+        d.path for d in decisions.decisions if d.kind == "yaml"
+    ]
     if selected:
         problems = [p for p in problems if _inside(repo.root / p.path, selected)]
-        files = sum(1 for f in repo.files if _inside(repo.root / f.path, selected))
+        files = sum(1 for path in checked if _inside(repo.root / path, selected))
     else:
-        files = len(repo.files)
+        files = len(checked)
     return Report(tuple(sort_problems(problems)), files)
 
 

@@ -76,13 +76,18 @@ def new_decision(config: Config, title: str) -> tuple[str, Path]:
 def list_decisions(
     config: Config, status: str | None = None, task: str | None = None
 ) -> dict[str, Any]:
-    decisions = load_decisions(config).decisions
+    found = load_decisions(config)
     return {
         "decisions": [
             d.as_dict()
-            for d in decisions
+            for d in found.decisions
             if (status is None or d.status == status) and (task is None or task in d.tasks)
-        ]
+        ],
+        "problems": [
+            {**p.as_dict(), "read": "unreadable"}
+            for p in found.problems
+            if any(d.unreadable and d.path == p.path for d in found.decisions)
+        ],
     }
 
 
@@ -91,6 +96,8 @@ def _find(config: Config, decision_id: str) -> tuple[DecisionSet, Decision]:
     decision = found.get(decision_id)
     if decision is None:
         raise NotFoundError(f"no decision {decision_id!r} in {config.paths.decisions}")
+    if decision.unreadable:
+        raise InputError(f"{decision.unreadable} (the record cannot be read)")
     return found, decision
 
 

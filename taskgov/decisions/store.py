@@ -30,6 +30,7 @@ class Decision:
     alternatives: int = 0
     selected: int = 0
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
+    unreadable: str = ""  # "file:line: why" when the record cannot be read; listed, not used
 
     def line(self, key: str) -> int | None:
         return next((number for name, number in self.lines if name == key), None)
@@ -45,6 +46,7 @@ class Decision:
             "tasks": list(self.tasks),
             "supersedes": list(self.supersedes),
             "superseded_by": list(self.superseded_by),
+            "unreadable": self.unreadable or None,
         }
 
 
@@ -101,10 +103,11 @@ def _load_yaml(
         data, where = load(read_text(path, config.root))
     except YamlProblem as problem:
         findings.add(problem.rule, problem.message, problem.line, problem.column)
-        return None, None, findings.problems
+        return _unreadable(path, relpath, problem.line, problem.message), None, findings.problems
     if not isinstance(data, dict):
         findings.add("TG011", "a decision record must be a mapping of fields", 1)
-        return None, None, findings.problems
+        message = "a decision record must be a mapping of fields"
+        return _unreadable(path, relpath, 1, message), None, findings.problems
     findings.task = data.get("decision_id") if isinstance(data.get("decision_id"), str) else None
     try:
         record = DecisionRecord.model_validate(data)
@@ -112,7 +115,9 @@ def _load_yaml(
         for error in exc.errors(include_url=False):
             loc = tuple(p for p in error["loc"] if isinstance(p, (str, int)))
             findings.at(where, "TG100", _message(error), _strip_union_tags(loc, data))
-        return None, None, findings.problems
+        first = findings.problems[-1]
+        placeholder = _unreadable(path, relpath, first.line, first.message, data)
+        return placeholder, None, findings.problems
     for unknown_path, key in unknown_keys(record):
         findings.at(
             where,
@@ -154,6 +159,22 @@ def _load_yaml(
             ("decision_id",),
         )
     return decision, data, findings.problems
+
+
+def _unreadable(path: Path, relpath: str, line: int | None, why: str, data: Any = None) -> Decision:
+    """A record that cannot be read, still listed (status ``unreadable``) under the id it
+    gives, else its file name, so that it never silently disappears."""
+    written = data.get("decision_id") if isinstance(data, dict) else None
+    summary = data.get("summary") if isinstance(data, dict) else None
+    where = f"{relpath}:{line}" if line else relpath
+    return Decision(
+        id=written.strip() if isinstance(written, str) and written.strip() else path.stem,
+        summary=summary.strip() if isinstance(summary, str) else "",
+        status="unreadable",
+        timestamp="",
+        path=relpath,
+        unreadable=f"{where}: {why}",
+    )
 
 
 _ADR_FILE = re.compile(r"^(\d{3,5})-[^/]+\.md$")
