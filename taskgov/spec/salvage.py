@@ -55,7 +55,8 @@ def placeholder(
     where = f"{relpath}:{line}" if line is not None else relpath
     return Task(
         id=guess_id(text, relpath, id_pattern),
-        title=title.group(2).strip() if title is not None else "",
+        # an unclosed quote is what made the file unreadable, often: not part of the title
+        title=title.group(2).strip().strip("\"'").strip() if title is not None else "",
         status=UNREADABLE,
         priority="unknown",
         path=relpath,
