@@ -34,6 +34,12 @@ from docsection import write_section
 
 HERE = Path(__file__).resolve().parent
 TASKGOV = str(Path(sys.executable).with_name("taskgov"))
+# As on a user's machine: bytecode is cached, and no agent variable is set.
+ENV = {
+    k: v
+    for k, v in os.environ.items()
+    if k not in ("PYTHONDONTWRITEBYTECODE", "CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT")
+}
 
 
 def git(repo: Path, *args: str) -> str:
@@ -61,7 +67,7 @@ def one_commit(repo: Path, n: int, hooks: bool) -> float:
     if not hooks:
         args = ["-c", f"core.hooksPath={repo / 'empty-hooks'}", *args, "--no-verify"]
     started = time.perf_counter()
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=ENV)
     elapsed = time.perf_counter() - started
     status = git(repo, "status", "--porcelain", "--untracked-files=no")
     if status:

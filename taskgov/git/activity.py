@@ -7,17 +7,15 @@ the result is cached by the commit ids it was computed from, so a warm run costs
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from taskgov.git.history import head_and_target, walk
-from taskgov.git.trailers import has_control, parse_trailers
+from taskgov.git.trailers import parse_trailers, trailer_ids
 
 CLOSES = "closes"
 WORKS_ON = "task"
 DECISION = "decision"
-_SPLIT = re.compile(r"[,\s]+")
 
 
 @dataclass(frozen=True)
@@ -38,16 +36,6 @@ class Activity:
     decisions: dict[str, Mention] = field(default_factory=dict)  # Decision: trailers on HEAD
     head: str | None = None
     target: str | None = None
-
-
-def trailer_ids(trailers: list[tuple[str, str]], key: str) -> list[str]:
-    """Ids in the trailers named ``key`` (case-insensitive): ``Closes: A, B`` gives both.
-    Values with control characters give none."""
-    ids: list[str] = []
-    for name, value in trailers:
-        if name.lower() == key and not has_control(value):
-            ids.extend(token for token in _SPLIT.split(value) if token)
-    return ids
 
 
 def read_activity(root: Path, target_branch: str) -> Activity:

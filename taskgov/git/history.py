@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from taskgov.git.process import (
     GitError,
@@ -44,16 +44,14 @@ _FIELDS = 7
 _BOUNDARY = b"\x00\x1e"
 
 
-@dataclass(frozen=True)
-class FileChange:
+class FileChange(NamedTuple):
     path: str
     added: int | None  # None for binary files
     removed: int | None
     old_path: str | None = None  # set for renames and copies
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     sha: str
     parents: tuple[str, ...]
     author_name: str

@@ -226,3 +226,13 @@ def _logical_lines(block: str) -> list[str]:
         result.append(line)
         last_is_trailer = find_separator(line) >= 1
     return result
+
+
+def trailer_ids(trailers: list[tuple[str, str]], key: str) -> list[str]:
+    """Ids in the trailers named ``key`` (case-insensitive): ``Closes: A, B`` gives both.
+    Values with control characters give none."""
+    ids: list[str] = []
+    for name, value in trailers:
+        if name.lower() == key and not has_control(value):
+            ids.extend(value.replace(",", " ").split())
+    return ids

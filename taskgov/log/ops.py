@@ -14,10 +14,9 @@ import contextlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from taskgov.config import Config
 from taskgov.errors import UsageError
@@ -167,27 +166,26 @@ class ByCommit(Generic[V]):
         return self.get(sha) is not None
 
 
-@dataclass(frozen=True)
-class SyncResult:
-    added: list[str]
-    repaired: list[str] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)  # logged without line counts
-    moved: list[tuple[str, str]] = field(default_factory=list)
+class SyncResult(NamedTuple):
+    added: Sequence[str]
+    repaired: Sequence[str] = ()
+    incomplete: Sequence[str] = ()  # logged without line counts
+    moved: Sequence[tuple[str, str]] = ()
     folded: int = 0
-    dropped: list[str] = field(default_factory=list)  # other branches' commits
+    dropped: Sequence[str] = ()  # other branches' commits
     skipped: str | None = None  # why nothing was written
-    files: list[str] = field(default_factory=list)  # month files written
+    files: Sequence[str] = ()  # month files written
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "added": self.added,
+            "added": list(self.added),
             "moved": [{"from": old, "to": new} for old, new in self.moved],
             "folded": self.folded,
-            "dropped": self.dropped,
-            "repaired": self.repaired,
-            "incomplete": self.incomplete,
+            "dropped": list(self.dropped),
+            "repaired": list(self.repaired),
+            "incomplete": list(self.incomplete),
             "skipped": self.skipped,
-            "files": self.files,
+            "files": list(self.files),
         }
 
 
@@ -420,8 +418,7 @@ def _write_json(path: Path, value: object) -> None:
 # --------------------------------------------------------------------------- rebuild
 
 
-@dataclass(frozen=True)
-class RebuildResult:
+class RebuildResult(NamedTuple):
     files: list[str]
     kept: list[dict[str, object]]  # hand-kept values history cannot know, carried over
     dropped: list[str]  # records of commits not in history (only with force)

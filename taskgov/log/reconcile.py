@@ -17,21 +17,22 @@ The log is a derived view, so one function decides what it should hold, and ever
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from taskgov.log.records import HAND_FIELDS
 from taskgov.log.store import LoggedRecord
 
 
-@dataclass
 class Reconciled:
-    records: list[dict[str, Any]]  # what the log should hold, in file order
-    appended: list[str] = field(default_factory=list)  # commits that got their first record
-    moved: list[tuple[str, str]] = field(default_factory=list)  # (old, new) for rewritten
-    folded: list[dict[str, Any]] = field(default_factory=list)  # duplicates merged away
-    foreign: list[LoggedRecord] = field(default_factory=list)  # another branch's commit: dropped
-    unknown: list[LoggedRecord] = field(default_factory=list)  # not in history, kept as is
+    """What the log should hold, and what changed to get there."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self.records = records  # in file order
+        self.appended: list[str] = []  # commits that got their first record
+        self.moved: list[tuple[str, str]] = []  # (old, new) for rewritten commits
+        self.folded: list[dict[str, Any]] = []  # duplicates merged away
+        self.foreign: list[LoggedRecord] = []  # another branch's commits: dropped
+        self.unknown: list[LoggedRecord] = []  # not in history, kept as they are
 
     @property
     def changed(self) -> bool:

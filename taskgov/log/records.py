@@ -6,9 +6,8 @@ import re
 from typing import Any
 
 from taskgov.config import Config
-from taskgov.git.activity import trailer_ids
 from taskgov.git.history import Commit
-from taskgov.git.trailers import parse_trailers
+from taskgov.git.trailers import parse_trailers, trailer_ids
 from taskgov.policy.commits import human_approvals, is_agent
 
 # Conventional Commit types and the seed's words for them.

@@ -6,23 +6,20 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from taskgov.errors import InputError
 from taskgov.log.records import month_of
 
 
-@dataclass(frozen=True)
-class LoggedRecord:
+class LoggedRecord(NamedTuple):
     record: dict[str, Any]
     path: str  # relative to the repository root
     line: int
 
 
-@dataclass(frozen=True)
-class BadLine:
+class BadLine(NamedTuple):
     path: str
     line: int
     reason: str
@@ -109,9 +106,14 @@ class LogStore:
         self.check_inside()
         repaired = []
         for path in self.files():
+            with path.open("rb") as handle:  # the last byte says it all, mostly: no full read
+                size = handle.seek(0, os.SEEK_END)
+                if size == 0:
+                    continue
+                handle.seek(size - 1)
+                if handle.read(1) == b"\n":
+                    continue
             data = path.read_bytes()
-            if not data or data.endswith(b"\n"):
-                continue
             last = data.rsplit(b"\n", 1)[-1]
             try:
                 json.loads(last)

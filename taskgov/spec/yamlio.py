@@ -18,7 +18,6 @@ import functools
 import math
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +28,27 @@ MAX_DEPTH = 64
 _TAG = "tag:yaml.org,2002:"
 
 
-@dataclass(frozen=True)
 class YamlProblem(Exception):
-    """A file that could not be read as YAML: which rule, where, and why."""
+    """A file that could not be read as YAML: which rule, where, and why. (A plain class: the
+    hooks import this module, and a dataclass would make them import ``dataclasses``.)"""
 
-    rule: str
-    message: str
-    line: int | None = None
-    column: int | None = None
+    def __init__(
+        self, rule: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        super().__init__(rule, message, line, column)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, YamlProblem) and self.args == other.args
+
+    def __hash__(self) -> int:
+        return hash(self.args)
 
 
 def read_text(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
