@@ -419,3 +419,12 @@ def test_only_values_shaped_like_task_ids_are_logged_as_tasks(run, logged: GitRe
         ["TASK-2026-001"],
         ["TASK-2026-001"],
     )
+
+
+def test_records_do_not_count_the_logs_own_files(run, logged: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    run(logged.path, "log", "sync")
+    logged.commit("chore: log", {"src/x.py": "1\n2\n"})  # the month file changed too
+    run(logged.path, "log", "sync")
+    record = next(r for r in _records(logged) if r["summary"] == "Log")
+    assert (record["files_changed"], record["lines_added"]) == (1, 2)
+    assert run(logged.path, "log", "verify").code == 0

@@ -78,11 +78,14 @@ def walk(
     numstat: bool = False,
     grep: Sequence[str] = (),
     extra: Sequence[str] = (),
+    attributes: Path | None = None,
 ) -> Iterator[Commit]:
     """Commits reachable from ``revisions`` (newest first), streamed from one ``git log``.
 
     ``grep`` keeps commits whose message matches any of the (extended, case-insensitive)
     patterns, filtered inside git. ``numstat`` adds per-file line counts (renames detected).
+    ``attributes``: a gitattributes file for this walk (e.g. ``-diff`` for files whose line
+    counts are not wanted, so git does not diff them).
 
     Yields nothing only for ``revisions == ["HEAD"]`` in a repository without commits. Every
     git failure raises ``GitError``, also after some commits were yielded (a stream that dies
@@ -91,6 +94,8 @@ def walk(
     come without line counts (``complete=False``).
     """
     args = ["log", "-z", f"--format={_FORMAT}", "--no-color", "--encoding=UTF-8"]
+    if attributes is not None:
+        args = ["-c", f"core.attributesFile={attributes}", *args]
     filters = [*(["-E", "-i", *(f"--grep={p}" for p in grep)] if grep else []), *extra]
     stats = ["--numstat", "-M"] if numstat else []
     yielded: set[str] = set()

@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -82,19 +82,40 @@ class LogContext:
         def derive_shas(shas: list[str]) -> dict[str, dict[str, Any]]:
             if known is not None:
                 return self.derive(known[s] for s in shas)
-            return self.derive(commits_by_id(self.config.root, shas))
+            return self.derive(self.commits(shas))
 
         return derive_shas
 
+    def walk(self, revisions: list[str], extra: Sequence[str] = ()) -> Iterator[Commit]:
+        """Commits with line counts, the log's own month files left undiffed (records do not
+        count them, and diffing a large month file would make every commit pay for the size
+        of the log)."""
+        return walk(
+            self.config.root, revisions, numstat=True, extra=extra, attributes=self.attributes()
+        )
 
-def commits_by_id(root: Path, shas: list[str]) -> list[Commit]:
-    """Those commits with their line counts, from one ``git log``."""
-    if not shas:
-        return []
-    if len(shas) > 2000:  # a long command line: walk the history instead, and keep those
-        wanted = set(shas)
-        return [c for c in walk(root, ["HEAD"], numstat=True) if c.sha in wanted]
-    return list(walk(root, shas, numstat=True, extra=["--no-walk=unsorted"]))
+    def commits(self, shas: list[str]) -> list[Commit]:
+        """Those commits with their line counts, from one ``git log``."""
+        if not shas:
+            return []
+        if len(shas) > 2000:  # a long command line: walk the history instead, and keep those
+            wanted = set(shas)
+            return [c for c in self.walk(["HEAD"]) if c.sha in wanted]
+        return list(self.walk(shas, ["--no-walk=unsorted"]))
+
+    def attributes(self) -> Path | None:
+        path = self.repo.state_dir / "log.gitattributes"
+        wanted = f"/{self.config.paths.contributions.strip('/')}/*.jsonl -diff\n"
+        try:
+            if path.read_text(encoding="utf-8") == wanted:
+                return path
+        except OSError:
+            pass
+        try:
+            _write_text(path, wanted)
+        except OSError:  # no place for it: the month files are diffed, and still not counted
+            return None
+        return path
 
 
 def existing(root: Path) -> Any:
@@ -406,12 +427,17 @@ def _blob(root: Path, blob: str) -> bytes:
 
 
 def _write_json(path: Path, value: object) -> None:
+    with contextlib.suppress(OSError):  # state that can always be recomputed
+        _write_text(path, json.dumps(value))
+
+
+def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(value), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    except OSError:
+    finally:
         tmp.unlink(missing_ok=True)
 
 
@@ -462,7 +488,7 @@ def rebuild(config: Config, force: bool = False) -> RebuildResult:
                 f"in HEAD's history (first: {first.record['commit']}); rebuild would drop them "
                 "(--force to drop them)"
             )
-        fresh = context.derive(walk(config.root, ["HEAD"], numstat=True)) if history.order else {}
+        fresh = context.derive(context.walk(["HEAD"])) if history.order else {}
         rebuilt: list[dict[str, Any]] = []
         kept: list[dict[str, object]] = []
         for sha in reversed(history.order):
@@ -491,7 +517,7 @@ def verify(config: Config) -> dict[str, Any]:
     store = store_for(config, context.repo)
     logged, bad = store.read()
     history = CommitIndex(history_ids(config.root))
-    commits = {c.sha: c for c in walk(config.root, ["HEAD"], numstat=True)} if history.order else {}
+    commits = {c.sha: c for c in context.walk(["HEAD"])} if history.order else {}
     final = {old: context.journal.final(old) for old in context.journal.rewrites}
     plan = reconcile(logged, history, final, context.deriver(commits), existing(config.root))
     seen = context.journal.observations()

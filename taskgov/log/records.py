@@ -137,14 +137,17 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) 
     ]
     closes = [i for i in trailer_ids(trailers, "closes") if shaped.search(i)]
     decisions = trailer_ids(trailers, "decision")
-    added = sum(c.added or 0 for c in commit.changes)
-    removed = sum(c.removed or 0 for c in commit.changes)
+    # The log's own month files are bookkeeping, not the commit's work: not counted.
+    log_dir = config.paths.contributions.strip("/") + "/"
+    changes = [c for c in commit.changes if not c.path.startswith(log_dir)]
+    added = sum(c.added or 0 for c in changes)
+    removed = sum(c.removed or 0 for c in changes)
     return {
         "date": utc_date(commit.author_date),
         "commit": commit.sha,
         "type": commit_type(commit.subject),
         "summary": summary_of(commit.subject),
-        "files_changed": len(commit.changes),
+        "files_changed": len(changes),
         "lines_added": added if commit.complete else None,  # None: objects missing
         "lines_removed": removed if commit.complete else None,
         "decision_id": decisions[0] if decisions else None,
