@@ -13,7 +13,7 @@ from taskgov.config import Config, find_root, load_config
 from taskgov.errors import NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
 from taskgov.problems import Problem
-from taskgov.spec.cache import SpecCache, blob_id
+from taskgov.spec.cache import SpecCache, blob_id, paused_gc
 from taskgov.spec.files import spec_files
 from taskgov.spec.loader import FileResult, parse_spec_bytes
 from taskgov.spec.task import Task, id_key
@@ -88,13 +88,19 @@ def load_repo(
     unparsed: list[tuple[int, bytes, str, bool]] = []
     pending: dict[int, tuple[str, str, os.stat_result | None]] = {}
     live = set()
-    for spec in spec_files(config):
+    with paused_gc():  # 10,000 cached specs make 100,000 objects, none of them in a cycle
+        specs = spec_files(config)
+        known = [
+            _cached(store, s.relpath, store.known_blob(s.relpath, s.stat), s.archived)
+            if s.stat
+            else None
+            for s in specs
+        ]
+    for spec, known_result in zip(specs, known, strict=True):
+        result = known_result
         relpath, archived, stat = spec.relpath, spec.archived, spec.stat
         live.add(relpath)
         index = len(results)
-        result = (
-            _cached(store, relpath, store.known_blob(relpath, stat), archived) if stat else None
-        )
         if result is None:
             try:
                 data = read_bytes(spec.path, root)

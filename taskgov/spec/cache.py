@@ -1,24 +1,37 @@
 """Parsed specs cached by git blob id, so that a warm run parses nothing.
 
-The cache lives in the git directory (``.git/taskgov/specs.cache``), never in the work tree.
-Entries are keyed by (path, blob id): the id of the file's content as git computes it, so a
-checkout of another branch reuses whatever it can. A stat shortcut (size, mtime, inode) skips
-even reading files that did not change; like git's index, it is not trusted for files modified
-within the last two seconds of the cache being written ("racy" entries).
+The caches live in the git directory (``.git/taskgov/``), never in the work tree, and hold JSON
+only: reading one can never run code, and a file that does not parse, comes from another
+version of taskgov or has the wrong shape is a miss, never an error. A repository owned by
+another user is not trusted with caches at all (git's ``safe.directory`` rule).
+
+Parse results are keyed by (path, blob id): the id of the file's content as git computes it,
+so a checkout of another branch reuses whatever it can. A stat shortcut (size, mtime, inode)
+skips even reading files that did not change; like git's index, it is not trusted for files
+modified within the last two seconds of the cache being written ("racy" entries).
+
+``specs.cache`` is JSON lines: a header, then one ``[path, blob, stat, result]`` line per entry.
+A run that parsed a few files appends their lines instead of rewriting 10,000 (later lines
+win); the file is rewritten once the lines it no longer needs outnumber a quarter of the rest.
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import os
-import pickle
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from taskgov import __version__
+from taskgov.spec.plain import PlainError, decoder, encoder, schema, to_plain
 
-FORMAT = 8
+FORMAT = 9
 RACY_NS = 2_000_000_000
+_GIT_DIRS: dict[Path, Path | None] = {}
 
 
 def blob_id(data: bytes) -> str:
@@ -29,26 +42,61 @@ def blob_id(data: bytes) -> str:
 
 
 def git_dir(root: Path) -> Path | None:
+    """The git directory of the repository at ``root``; ``None`` outside git and for a
+    repository git would refuse (owned by another user, not in ``safe.directory``)."""
+    if root in _GIT_DIRS:  # asked once per command for every cache: remember what was found
+        return _GIT_DIRS[root]
+    from taskgov.ownership import is_trusted
+
+    found: Path | None = None
     dot_git = root / ".git"
     if dot_git.is_dir():
-        return dot_git
-    if dot_git.is_file():  # worktrees and submodules: "gitdir: <path>"
+        found = dot_git if is_trusted(root) else None
+    elif dot_git.is_file():  # worktrees and submodules: "gitdir: <path>"
         text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
             target = Path(text.split(":", 1)[1].strip())
-            return target if target.is_absolute() else (root / target).resolve()
-    return None
+            target = target if target.is_absolute() else (root / target).resolve()
+            found = target if is_trusted(root, target) else None
+    if found is not None:
+        _GIT_DIRS[root] = found
+    return found
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Build many objects at once without the collector scanning them over and over (it
+    costs as much as the building: none of them form cycles)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class SpecCache:
     """Maps (path, blob id) to a parsed ``FileResult``; loaded and saved as one file."""
 
     def __init__(self, location: Path | None, fingerprint: str) -> None:
+        from taskgov.spec.loader import FileResult
+
         self.location = location
-        self.key = (FORMAT, __version__, fingerprint)
+        self.kind = FileResult
+        self.header = {
+            "format": FORMAT,
+            "version": __version__,
+            "fingerprint": fingerprint,
+            "schema": schema(FileResult),
+        }
+        self.stored: dict[tuple[str, str], Any] = {}  # as read: plain data, decoded on use
         self.results: dict[tuple[str, str], Any] = {}
         self.stats: dict[str, tuple[int, int, int, str]] = {}
-        self.dirty = False
+        self.added: list[tuple[str, str]] = []
+        self.used: set[tuple[str, str]] = set()  # entries this run looked up or added
+        self.lines = 0  # entry lines in the file; None: the file must be rewritten
+        self.rewrite = True
         self.hits = 0
         if location is not None:
             self._load(location)
@@ -58,11 +106,31 @@ class SpecCache:
         directory = git_dir(root) if enabled and not os.environ.get("TASKGOV_NO_CACHE") else None
         return cls(directory / "taskgov" / "specs.cache" if directory else None, fingerprint)
 
+    @property
+    def dirty(self) -> bool:
+        return bool(self.added)
+
     def _load(self, location: Path) -> None:
-        stored = _read_pickle(location)
-        if isinstance(stored, dict) and stored.get("key") == self.key:
-            self.results = stored["results"]
-            self.stats = stored["stats"]
+        try:
+            data = location.read_bytes()
+            head, _, body = data.partition(b"\n")
+            if json.loads(head) != self.header:
+                return
+            with paused_gc():
+                entries = json.loads(b"[" + body.rstrip(b"\n").replace(b"\n", b",") + b"]")
+            for path, blob, stat, result in entries:
+                self.stored[(path, blob)] = result
+                if stat is None:
+                    self.stats.pop(path, None)
+                else:
+                    size, mtime, inode = stat
+                    self.stats[path] = (size, mtime, inode, blob)
+        except (OSError, ValueError, TypeError):  # missing, damaged, or not ours
+            self.stored.clear()
+            self.stats.clear()
+            return
+        self.lines = len(entries)
+        self.rewrite = False
 
     def known_blob(self, relpath: str, stat: os.stat_result) -> str | None:
         entry = self.stats.get(relpath)
@@ -71,62 +139,66 @@ class SpecCache:
         return None
 
     def get(self, relpath: str, blob: str) -> Any:
-        result = self.results.get((relpath, blob))
+        key = (relpath, blob)
+        result = self.results.get(key)
+        if result is None and key in self.stored:
+            try:
+                result = self.results[key] = decoder(self.kind)(self.stored[key])
+            except (PlainError, TypeError, ValueError, KeyError, AttributeError):
+                del self.stored[key]  # the wrong shape: parse the file again
+                self.stats.pop(relpath, None)
+                return None
         if result is not None:
             self.hits += 1
+            self.used.add(key)
         return result
 
     def put(self, relpath: str, blob: str, stat: os.stat_result | None, result: Any) -> None:
         self.results[(relpath, blob)] = result
         if stat is not None:
             self.stats[relpath] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, blob)
-        self.dirty = True
+        else:
+            self.stats.pop(relpath, None)
+        self.added.append((relpath, blob))
+        self.used.add((relpath, blob))
 
     def save(self, live: set[str]) -> None:
-        """Write the cache, keeping only entries for files that still exist."""
-        if self.location is None:
+        """Write what changed. When the file is rewritten, it keeps only what this run used:
+        entries of deleted files and of older contents go."""
+        if self.location is None or not self.added:
             return
-        stale = [key for key in self.results if key[0] not in live]
-        if not self.dirty and not stale:
-            return
-        for key in stale:
-            del self.results[key]
-        cutoff = time.time_ns() - RACY_NS
-        stats = {
-            path: entry
-            for path, entry in self.stats.items()
-            if path in live and entry[1] < cutoff and (path, entry[3]) in self.results
-        }
-        _write_pickle(self.location, {"key": self.key, "results": self.results, "stats": stats})
+        kept = [key for key in self.used if key[0] in live]
+        if self.rewrite or self.lines + len(self.added) - len(kept) > len(kept) // 4 + 64:
+            lines = [self.header, *(self._line(key) for key in sorted(kept))]
+            _write(self.location, lines, append=False)
+        elif self.added:
+            _write(self.location, [self._line(key) for key in self.added], append=True)
+
+    def _line(self, key: tuple[str, str]) -> list[Any]:
+        path, blob = key
+        entry = self.stats.get(path)
+        stat = None
+        if entry is not None and entry[3] == blob and entry[1] < time.time_ns() - RACY_NS:
+            stat = list(entry[:3])
+        result = self.results.get(key)
+        plain = self.stored[key] if result is None else encoder(self.kind)(result)
+        return [path, blob, stat, plain]
 
 
-def _read_pickle(location: Path) -> Any:
-    """The object stored at ``location``; ``None`` when missing or damaged (a damaged cache
-    only makes a run slower)."""
+def _write(location: Path, lines: list[Any], append: bool) -> None:
+    """Write JSON lines: appended, or replacing ``location`` atomically. A read-only git
+    directory, or a value with no JSON form, just means no cache."""
     try:
-        with location.open("rb") as handle:
-            return pickle.load(handle)
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        ValueError,
-        TypeError,
-    ):
-        return None
-
-
-def _write_pickle(location: Path, payload: object) -> None:
-    """Replace ``location`` atomically; a read-only git directory just means no cache."""
-    try:
+        text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
         location.parent.mkdir(parents=True, exist_ok=True)
+        if append:
+            with location.open("a", encoding="utf-8") as handle:
+                handle.write(text)
+            return
         tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, location)
-    except OSError:
+    except (OSError, TypeError, ValueError):
         pass
 
 
@@ -137,16 +209,47 @@ def _memo_path(root: Path, name: str) -> Path | None:
     return directory / "taskgov" / name if directory else None
 
 
+def _memo_key(key: object) -> str:
+    import hashlib
+
+    # repr is stable for what keys are made of (str, bytes, numbers, tuples of them).
+    return hashlib.sha1(f"{FORMAT}\0{__version__}\0{key!r}".encode()).hexdigest()
+
+
 def memo_get(root: Path, name: str, key: object) -> Any:
-    """A small value cached under ``name`` for exactly ``key``, else ``None``."""
+    """A small value cached under ``name`` for exactly ``key``, else ``None``. A record
+    (dataclass or NamedTuple) comes back as its class only if that class's module is
+    already imported: nothing is imported because a cache file names it."""
+    import sys
+
     location = _memo_path(root, name)
-    stored = _read_pickle(location) if location is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (FORMAT, __version__, key):
-        return stored[1]
-    return None
+    try:
+        stored = json.loads(location.read_bytes()) if location is not None else None
+        if not isinstance(stored, dict) or stored.get("key") != _memo_key(key):
+            return None
+        kind = stored.get("type")
+        if kind is None:
+            return stored.get("value")
+        module, _, qualname = str(kind).partition(":")
+        cls = getattr(sys.modules[module], qualname) if module.startswith("taskgov.") else None
+        if not isinstance(cls, type) or stored.get("schema") != schema(cls):
+            return None
+        return decoder(cls)(stored["value"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, PlainError):
+        return None
 
 
 def memo_put(root: Path, name: str, key: object, value: object) -> None:
     location = _memo_path(root, name)
-    if location is not None:
-        _write_pickle(location, ((FORMAT, __version__, key), value))
+    if location is None:
+        return
+    plain = to_plain(value)
+    cls = type(value)
+    typed = plain is not value
+    stored = {
+        "key": _memo_key(key),
+        "type": f"{cls.__module__}:{cls.__qualname__}" if typed else None,
+        "schema": schema(cls) if typed else None,
+        "value": plain,
+    }
+    _write(location, [stored], append=False)
