@@ -162,17 +162,21 @@ def test_cache_of_the_wrong_shape_is_a_miss(repo: GitRepo) -> None:
     repo.write({"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
     cold = taskgov.load_repo(repo.path)
     location = repo.path / ".git/taskgov/specs.cache"
-    head, body = location.read_text().split("\n", 1)
-    entry = json.loads(body)
+    header, line = location.read_text().splitlines()
+    head, result = line.split("\t")
+    fields = json.loads(result)
     for damaged in (
-        [*entry[:3], [entry[3][0]]],  # a FileResult with one field
-        [*entry[:3], [entry[3][0], [1, 2], None, []]],  # a Task of the wrong width
-        [*entry[:3], {"path": 1}],
-        entry[:2],
+        f"{head}\t{json.dumps([fields[0]])}",  # a FileResult with one field
+        f"{head}\t{json.dumps([fields[0], [1, 2], None, []])}",  # a Task of the wrong width
+        f'{head}\t{{"path": 1}}',
+        f"{head}\t[1, 2, 3",
+        f"{head}",
+        f"{json.dumps(json.loads(head)[:2])}\t{result}",
+        f"{line}\n{line[:20]}",  # an append cut short
     ):
-        location.write_text(head + "\n" + json.dumps(damaged) + "\n")
+        location.write_text(header + "\n" + damaged + "\n")
         assert taskgov.load_repo(repo.path).files == cold.files
-    location.write_text(head.replace('"format":', '"format":-1,"old":') + "\n" + body)
+    location.write_text(header.replace('"format":', '"format":-1,"old":') + "\n" + line + "\n")
     assert taskgov.load_repo(repo.path).files == cold.files
 
 
@@ -267,3 +271,101 @@ def test_untrusted_repository_gets_no_cache(repo: GitRepo) -> None:
     finally:
         if env_uid is not None:
             os.environ["SUDO_UID"] = env_uid
+
+
+def _incremental_repo(repo: GitRepo) -> None:
+    specs = {
+        "001": spec_yaml("TASK-2026-001", status="completed", blocks=("TASK-2026-002",)),
+        "002": spec_yaml("TASK-2026-002", blocked_by=("TASK-2026-001",), blocks=("TASK-2026-004",)),
+        "003": spec_yaml("TASK-2026-003", priority="high", milestone="M2"),
+        "004": spec_yaml("TASK-2026-004", blocked_by=("TASK-2026-002",)),
+        "005": spec_yaml("TASK-2026-005", status="draft"),
+    }
+    repo.commit(
+        "specs", {f"docs/tasks/active/TASK-2026-{n}.yaml": text for n, text in specs.items()}
+    )
+
+
+def test_ready_after_an_edit_matches_a_full_computation(run, repo: GitRepo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every kind of edit, one after the other: the answer brought up to date from the last
+    one is the answer computed from scratch."""
+    import taskgov.commands
+
+    _incremental_repo(repo)
+    full = taskgov.commands.ready_tasks
+    computed: list[int] = []
+
+    def counting(*args: object) -> object:
+        computed.append(1)
+        return full(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(taskgov.commands, "ready_tasks", counting)
+
+    def ready() -> object:
+        cached = run(repo.path, "ready", "--json")
+        assert cached.code == 0, cached.err
+        monkeypatch.setenv("TASKGOV_NO_CACHE", "1")
+        monkeypatch.setattr(taskgov.commands, "ready_tasks", full)
+        fresh = run(repo.path, "ready", "--json")
+        monkeypatch.setattr(taskgov.commands, "ready_tasks", counting)
+        monkeypatch.delenv("TASKGOV_NO_CACHE")
+        assert cached.json() == fresh.json()
+        return cached.json()
+
+    def edit(task: str, old: str, new: str) -> None:
+        spec = repo.spec(task)
+        text = spec.read_text()
+        assert old in text
+        spec.write_text(text.replace(old, new))
+
+    ready()
+    computed.clear()
+    steps = [
+        ("TASK-2026-003", 'title: "Implement the feature"', 'title: "A new title"', False),
+        ("TASK-2026-003", 'milestone: "M2"', 'milestone: "M3"', False),
+        ("TASK-2026-004", 'title: "Implement the feature"', 'title: "Not on the frontier"', False),
+        ("TASK-2026-002", "acceptance_criteria:", "notes: some prose\nacceptance_criteria:", False),
+        ("TASK-2026-005", 'status: "draft"', 'status: "ready"', True),
+        ("TASK-2026-003", 'priority: "high"', 'priority: "low"', True),
+        ("TASK-2026-003", 'estimated_effort: "4h"', 'estimated_effort: "3d"', True),
+        ("TASK-2026-002", "blocked_by: [", 'blocked_by: ["TASK-2026-005", ', True),
+        ("TASK-2026-005", 'title: "Implement the feature"', "title: [broken", True),
+        ("TASK-2026-005", "title: [broken", 'title: "Mended"', True),
+    ]
+    for task, old, new, recomputed in steps:
+        edit(task, old, new)
+        ready()
+        assert computed == ([1] if recomputed else []), (task, new)
+        computed.clear()
+    frontier = ready()
+    assert {"id": "TASK-2026-003", "title": "A new title", "milestone": "M3"}.items() <= next(
+        row
+        for row in frontier["ready"]
+        if row["id"] == "TASK-2026-003"  # type: ignore[index]
+    ).items()
+
+    # A file added or removed, or a commit: computed again.
+    repo.write({"docs/tasks/active/TASK-2026-006.yaml": spec_yaml("TASK-2026-006")})
+    ready()
+    assert computed
+    computed.clear()
+    repo.spec("TASK-2026-006").unlink()
+    ready()
+    assert computed
+    computed.clear()
+    repo.commit("more")
+    ready()
+    assert computed
+
+
+def test_a_duplicate_id_edit_does_not_rename_the_task_shown(
+    run, repo: GitRepo, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    _incremental_repo(repo)
+    copy = repo.path / "docs/tasks/active/TASK-2026-003z.yaml"  # after the original: not shown
+    copy.write_text(spec_yaml("TASK-2026-003"))
+    first = run(repo.path, "ready", "--json").json()
+    copy.write_text(copy.read_text().replace("Implement the feature", "The copy"))
+    assert run(repo.path, "ready", "--json").json() == first
+    monkeypatch.setenv("TASKGOV_NO_CACHE", "1")
+    assert run(repo.path, "ready", "--json").json() == first

@@ -10,9 +10,12 @@ so a checkout of another branch reuses whatever it can. A stat shortcut (size, m
 skips even reading files that did not change; like git's index, it is not trusted for files
 modified within the last two seconds of the cache being written ("racy" entries).
 
-``specs.cache`` is JSON lines: a header, then one ``[path, blob, stat, result]`` line per entry.
-A run that parsed a few files appends their lines instead of rewriting 10,000 (later lines
-win); the file is rewritten once the lines it no longer needs outnumber a quarter of the rest.
+``specs.cache`` is JSON lines: a header, then one line per entry, ``[path, blob, stat]``, a tab
+and the result (JSON never holds a raw tab). Reading it parses the heads only; a result is
+parsed when asked for, so a run that needs the blob ids of 10,000 files and the results of
+two parses two. A run that parsed a few files appends their lines instead of rewriting 10,000
+(later lines win); the file is rewritten once the lines it no longer needs outnumber a
+quarter of the rest.
 """
 
 from __future__ import annotations
@@ -90,7 +93,7 @@ class SpecCache:
             "fingerprint": fingerprint,
             "schema": schema(FileResult),
         }
-        self.stored: dict[tuple[str, str], Any] = {}  # as read: plain data, decoded on use
+        self.stored: dict[tuple[str, str], bytes] = {}  # results as read, parsed on use
         self.results: dict[tuple[str, str], Any] = {}
         self.stats: dict[str, tuple[int, int, int, str]] = {}
         self.added: list[tuple[str, str]] = []
@@ -116,9 +119,13 @@ class SpecCache:
             head, _, body = data.partition(b"\n")
             if json.loads(head) != self.header:
                 return
-            with paused_gc():
-                entries = json.loads(b"[" + body.rstrip(b"\n").replace(b"\n", b",") + b"]")
-            for path, blob, stat, result in entries:
+            lines = body.split(b"\n")
+            if lines[-1]:
+                return  # torn by an interrupted append: start again
+            del lines[-1]
+            splits = [line.partition(b"\t") for line in lines]
+            heads = json.loads(b"[" + b",".join([part[0] for part in splits]) + b"]")
+            for (path, blob, stat), (_, _, result) in zip(heads, splits, strict=True):
                 self.stored[(path, blob)] = result
                 if stat is None:
                     self.stats.pop(path, None)
@@ -129,8 +136,11 @@ class SpecCache:
             self.stored.clear()
             self.stats.clear()
             return
-        self.lines = len(entries)
+        self.lines = len(lines)
         self.rewrite = False
+
+    def __contains__(self, key: tuple[str, str]) -> bool:
+        return key in self.results or key in self.stored
 
     def known_blob(self, relpath: str, stat: os.stat_result) -> str | None:
         entry = self.stats.get(relpath)
@@ -143,7 +153,8 @@ class SpecCache:
         result = self.results.get(key)
         if result is None and key in self.stored:
             try:
-                result = self.results[key] = decoder(self.kind)(self.stored[key])
+                plain = json.loads(self.stored[key])
+                result = self.results[key] = decoder(self.kind)(plain)
             except (PlainError, TypeError, ValueError, KeyError, AttributeError):
                 del self.stored[key]  # the wrong shape: parse the file again
                 self.stats.pop(relpath, None)
@@ -162,43 +173,54 @@ class SpecCache:
         self.added.append((relpath, blob))
         self.used.add((relpath, blob))
 
-    def save(self, live: set[str]) -> None:
-        """Write what changed. When the file is rewritten, it keeps only what this run used:
-        entries of deleted files and of older contents go."""
+    def save(self, live: set[str], complete: bool = True) -> None:
+        """Write what changed. ``complete``: this run looked up every spec in ``live``, so a
+        rewrite may keep only what it used (entries of deleted files and older contents go);
+        otherwise new entries are only appended."""
         if self.location is None or not self.added:
             return
         kept = [key for key in self.used if key[0] in live]
-        if self.rewrite or self.lines + len(self.added) - len(kept) > len(kept) // 4 + 64:
-            lines = [self.header, *(self._line(key) for key in sorted(kept))]
+        garbage = self.lines + len(self.added) - len(kept)
+        if not complete:
+            if not self.rewrite:
+                _write(self.location, [self._line(key) for key in self.added], append=True)
+        elif self.rewrite or garbage > len(kept) // 4 + 64:
+            lines = [_dumps(self.header) + "\n", *(self._line(key) for key in sorted(kept))]
             _write(self.location, lines, append=False)
         elif self.added:
             _write(self.location, [self._line(key) for key in self.added], append=True)
 
-    def _line(self, key: tuple[str, str]) -> list[Any]:
+    def _line(self, key: tuple[str, str]) -> str:
         path, blob = key
         entry = self.stats.get(path)
         stat = None
         if entry is not None and entry[3] == blob and entry[1] < time.time_ns() - RACY_NS:
             stat = list(entry[:3])
         result = self.results.get(key)
-        plain = self.stored[key] if result is None else encoder(self.kind)(result)
-        return [path, blob, stat, plain]
+        if result is None:
+            plain = self.stored[key].decode("utf-8")
+        else:
+            plain = _dumps(encoder(self.kind)(result))
+        return f"{_dumps([path, blob, stat])}\t{plain}\n"
 
 
-def _write(location: Path, lines: list[Any], append: bool) -> None:
-    """Write JSON lines: appended, or replacing ``location`` atomically. A read-only git
-    directory, or a value with no JSON form, just means no cache."""
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _write(location: Path, lines: list[str], append: bool) -> None:
+    """Write lines: appended, or replacing ``location`` atomically. A read-only git
+    directory just means no cache."""
     try:
-        text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
         location.parent.mkdir(parents=True, exist_ok=True)
         if append:
             with location.open("a", encoding="utf-8") as handle:
-                handle.write(text)
+                handle.write("".join(lines))
             return
         tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
-        tmp.write_text(text, encoding="utf-8")
+        tmp.write_text("".join(lines), encoding="utf-8")
         os.replace(tmp, location)
-    except (OSError, TypeError, ValueError):
+    except OSError:
         pass
 
 
@@ -252,4 +274,8 @@ def memo_put(root: Path, name: str, key: object, value: object) -> None:
         "schema": schema(cls) if typed else None,
         "value": plain,
     }
-    _write(location, [stored], append=False)
+    try:
+        text = _dumps(stored)
+    except (TypeError, ValueError):  # no JSON form: not cached
+        return
+    _write(location, [text], append=False)
