@@ -13,9 +13,10 @@ from taskgov.errors import NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
 from taskgov.problems import Problem
 from taskgov.spec.blobs import cached_result, locate, read_spec
-from taskgov.spec.cache import SpecCache, paused_gc
+from taskgov.spec.cache import paused_gc
 from taskgov.spec.files import spec_files
 from taskgov.spec.loader import FileResult, parse_spec_bytes
+from taskgov.spec.parsecache import SpecCache
 from taskgov.spec.task import Task, id_key
 
 

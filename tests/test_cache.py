@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 import taskgov
-from taskgov.spec.cache import SpecCache, blob_id
+from taskgov.spec.cache import blob_id
+from taskgov.spec.parsecache import SpecCache
 from tests.conftest import GitRepo, run_process, spec_yaml
 
 
@@ -35,7 +36,7 @@ def test_warm_load_reuses_cache_and_sees_changes(repo: GitRepo) -> None:
     warm = taskgov.load_repo(repo.path)
     assert warm.files == cold.files
     cache = SpecCache.for_root(repo.path, warm.config.fingerprint())
-    assert len(cache.stored) == 3
+    assert len(cache._stored()) == 3
 
     # Same size, new content: the blob id changes and the file is parsed again.
     path = repo.spec("TASK-2026-002")
@@ -171,17 +172,22 @@ def test_cache_of_the_wrong_shape_is_a_miss(repo: GitRepo) -> None:
         f'{head}\t{{"path": 1}}',
         f"{head}\t[1, 2, 3",
         f"{head}",
-        f"{json.dumps(json.loads(head)[:2])}\t{result}",
+        f"{json.dumps(json.loads(head)[:1])}\t{result}",
         f"{line}\n{line[:20]}",  # an append cut short
     ):
         location.write_text(header + "\n" + damaged + "\n")
         assert taskgov.load_repo(repo.path).files == cold.files
     location.write_text(header.replace('"format":', '"format":-1,"old":') + "\n" + line + "\n")
     assert taskgov.load_repo(repo.path).files == cold.files
+    index = location.with_name("specs.index")
+    header, line = index.read_text().splitlines()
+    for damaged in ("[1]", "{}", '["a", "b", [1]]', line[:-3], ""):
+        index.write_text(header + "\n" + damaged + "\n")
+        assert taskgov.load_repo(repo.path).files == cold.files
 
 
 def test_appends_a_changed_spec_and_compacts_later(repo: GitRepo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from taskgov.spec import cache as cache_module
+    from taskgov.spec import parsecache as cache_module
 
     monkeypatch.setattr(cache_module, "RACY_NS", 0)
     repo.write(

@@ -8,9 +8,10 @@ from typing import NamedTuple
 
 from taskgov.checks.findings import Findings
 from taskgov.config import Config
-from taskgov.spec.cache import SpecCache, blob_id
+from taskgov.spec.cache import blob_id
 from taskgov.spec.files import SpecFile
 from taskgov.spec.loader import FileResult
+from taskgov.spec.parsecache import SpecCache
 from taskgov.spec.yamlio import YamlProblem, read_bytes
 
 

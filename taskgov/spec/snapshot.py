@@ -98,7 +98,8 @@ def _refreshed(
     if refresh is None:
         return None, None
     from taskgov.spec.blobs import cached_result, locate, read_spec
-    from taskgov.spec.cache import SpecCache, paused_gc
+    from taskgov.spec.cache import paused_gc
+    from taskgov.spec.parsecache import SpecCache
 
     store = SpecCache.for_root(config.root, config.fingerprint())
     if store.location is None:
