@@ -85,6 +85,7 @@ def load_repo(
     store = SpecCache.for_root(config.root, config.fingerprint(), enabled=cache)
     specs = spec_files(config)
     with paused_gc():  # 10,000 cached specs make 100,000 objects, none of them in a cycle
+        store.load_all()
         located = locate(config, store, specs)
         results = [cached_result(store, found) for found in located]
     unparsed: Work = []

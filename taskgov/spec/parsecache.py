@@ -30,7 +30,7 @@ class SpecCache:
     files and the results of two reads the small index and finds the two lines; one that needs
     many results parses them all."""
 
-    SEARCHED = 32  # results looked up one by one before all are parsed
+    SEARCHED = 8  # results looked up one by one before all are parsed
 
     def __init__(self, location: Path | None, fingerprint: str) -> None:
         from taskgov.spec.loader import FileResult
@@ -45,7 +45,7 @@ class SpecCache:
                 "schema": schema(FileResult),
             }
         ).encode()
-        self.stored: dict[tuple[str, str], bytes] | None = None  # results as read, parsed on use
+        self.stored: dict[tuple[str, str], Any] | None = None  # all results, as plain data
         self.data = b""  # specs.cache as read, until ``stored`` is filled from it
         self.searched = 0
         self.results: dict[tuple[str, str], Any] = {}
@@ -100,30 +100,45 @@ class SpecCache:
         self.lines = len(lines)
         self.rewrite = not lines or not self.data
 
-    def _stored(self) -> dict[tuple[str, str], bytes]:
+    def load_all(self) -> None:
+        """Parse every stored result now: for a caller that will ask for most of them."""
+        self._stored()
+
+    def _stored(self) -> dict[tuple[str, str], Any]:
         if self.stored is None:
             self.stored = {}
-            if self.location is None:
-                return self.stored
-            try:
-                splits = [line.partition(b"\t") for line in self._read(self.location)]
+            lines = self.data.split(b"\n")[1:-1]  # no header; no "" or torn line at the end
+            splits = [line.partition(b"\t") for line in lines]
+            try:  # two JSON documents for all the lines: a tenth of the time of one per line
                 keys = json.loads(b"[" + b",".join([part[0] for part in splits]) + b"]")
-                for (path, blob), (_, _, result) in zip(keys, splits, strict=True):
-                    self.stored[(path, blob)] = result
-            except (OSError, ValueError, TypeError):
-                self.stored = {}
+                results = json.loads(b"[" + b",".join([part[2] for part in splits]) + b"]")
+                self.stored = {
+                    (path, blob): plain for (path, blob), plain in zip(keys, results, strict=True)
+                }
+            except (ValueError, TypeError):  # a damaged line: keep the others
+                for head, _, result in splits:
+                    try:
+                        path, blob = json.loads(head)
+                        self.stored[(path, blob)] = json.loads(result)
+                    except (ValueError, TypeError):
+                        continue
             self.data = b""
         return self.stored
 
-    def _raw(self, key: tuple[str, str]) -> bytes | None:
-        """The stored result for ``key``, as JSON text."""
+    def _plain(self, key: tuple[str, str]) -> Any:
+        """The stored result for ``key`` as plain data; ``None`` when there is none."""
         self.searched += 1
         if self.stored is not None or self.searched > self.SEARCHED:
             return self._stored().get(key)
         prefix = b"\n" + dumps(list(key)).encode() + b"\t"
         start = self.data.rfind(prefix)  # the last line for ``key`` is the one that counts
         end = self.data.find(b"\n", start + 1)
-        return None if start < 0 or end < 0 else self.data[start + len(prefix) : end]
+        if start < 0 or end < 0:
+            return None
+        try:
+            return json.loads(self.data[start + len(prefix) : end])
+        except ValueError:
+            return None
 
     def known_blob(self, relpath: str, stat: os.stat_result) -> str | None:
         entry = self.stats.get(relpath)
@@ -135,11 +150,11 @@ class SpecCache:
         key = (relpath, blob)
         result = self.results.get(key)
         if result is None:
-            raw = self._raw(key)
-            if raw is None:
+            plain = self._plain(key)
+            if plain is None:
                 return None
             try:
-                result = self.results[key] = decoder(self.kind)(json.loads(raw))
+                result = self.results[key] = decoder(self.kind)(plain)
             except (PlainError, TypeError, ValueError, KeyError, AttributeError):
                 self.stats.pop(relpath, None)  # the wrong shape: parse the file again
                 return None
@@ -177,10 +192,8 @@ class SpecCache:
             stat = list(entry[:3]) if entry and entry[3] == blob and entry[1] < cutoff else None
             heads.append(dumps([path, blob, stat]) + "\n")
             result = self.results.get(key)
-            if result is None:
-                text = self._stored()[key].decode("utf-8")
-            else:
-                text = dumps(encoder(self.kind)(result))
+            plain = self._stored()[key] if result is None else encoder(self.kind)(result)
+            text = dumps(plain)
             results.append(f"{dumps(list(key))}\t{text}\n")
         if not append:
             heads.insert(0, self.header.decode() + "\n")
