@@ -66,9 +66,7 @@ def encoder(kind: Any) -> Decoder:
 def _build_encoder(kind: Any) -> Decoder:
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        inner = encoder(options[0]) if len(options) == 1 else _same
-        return inner if inner is _same else lambda value: None if value is None else inner(value)
+        return _optional(args, encoder)
     if origin in (tuple, list):
         parts = [encoder(a) for a in args if a is not Ellipsis]
         if all(part is _same for part in parts):
@@ -134,6 +132,13 @@ def _same(data: Any) -> Any:
     return data
 
 
+def _optional(args: tuple[Any, ...], convert: Callable[[Any], Decoder]) -> Decoder:
+    """``X | None`` converts ``X`` and keeps ``None``; other unions are kept as they are."""
+    options = [a for a in args if a is not type(None)]
+    inner = convert(options[0]) if len(options) == 1 else _same
+    return inner if inner is _same else lambda value: None if value is None else inner(value)
+
+
 def _hints(cls: type) -> dict[str, Any]:
     module = sys.modules[cls.__module__]
     return typing.get_type_hints(cls, vars(module))
@@ -146,9 +151,7 @@ def _build(kind: Any) -> Decoder:
         return _same
     origin, args = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        inner = decoder(options[0]) if len(options) == 1 else _same
-        return inner if inner is _same else lambda data: None if data is None else inner(data)
+        return _optional(args, decoder)
     if origin in (tuple, list):
         if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
             parts = [decoder(a) for a in args]
