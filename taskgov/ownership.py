@@ -12,7 +12,6 @@ installed git matches it.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 from taskgov.errors import InputError
@@ -41,6 +40,8 @@ def _owned(paths: list[Path]) -> bool:
 
 
 def _git_accepts(worktree: Path) -> bool:
+    import subprocess  # not at import: the commit-msg hook loads this module on every commit
+
     try:
         done = subprocess.run(
             ["git", "-C", str(worktree), "rev-parse", "--git-dir"],

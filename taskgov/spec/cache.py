@@ -101,10 +101,9 @@ def _memo_path(root: Path, name: str) -> Path | None:
 
 
 def _memo_key(key: object) -> str:
-    import hashlib
-
-    # repr is stable for what keys are made of (str, bytes, numbers, tuples of them).
-    return hashlib.sha1(f"{FORMAT}\0{__version__}\0{key!r}".encode()).hexdigest()
+    # repr is stable for what keys are made of (str, bytes, numbers, tuples of them), and
+    # keys are small: the key itself is stored, no hash (hashlib would cost the hook 8 ms).
+    return f"{FORMAT}\0{__version__}\0{key!r}"
 
 
 def memo_get(root: Path, name: str, key: object) -> Any:
