@@ -375,3 +375,21 @@ def test_a_duplicate_id_edit_does_not_rename_the_task_shown(
     assert run(repo.path, "ready", "--json").json() == first
     monkeypatch.setenv("TASKGOV_NO_CACHE", "1")
     assert run(repo.path, "ready", "--json").json() == first
+
+
+def test_ready_reads_the_parse_cache_once_per_run(run, repo: GitRepo, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from taskgov.spec import parsecache
+
+    _incremental_repo(repo)
+    assert run(repo.path, "ready").code == 0
+    repo.commit("again", {"docs/tasks/active/TASK-2026-009.yaml": spec_yaml("TASK-2026-009")})
+    loads: list[object] = []
+    original = parsecache.SpecCache._load
+
+    def counting(self: parsecache.SpecCache, location: Path) -> None:
+        loads.append(location)
+        original(self, location)
+
+    monkeypatch.setattr(parsecache.SpecCache, "_load", counting)
+    assert run(repo.path, "ready").code == 0  # a commit: the answer is computed again
+    assert len(loads) == 1

@@ -15,6 +15,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +63,17 @@ class SpecCache:
 
     @classmethod
     def for_root(cls, root: Path, fingerprint: str, enabled: bool = True) -> SpecCache:
+        """The cache of the repository at ``root``: inside ``shared_caches()``, the same one
+        for every caller."""
         directory = git_dir(root) if enabled and not os.environ.get("TASKGOV_NO_CACHE") else None
-        return cls(directory / "taskgov" / "specs.cache" if directory else None, fingerprint)
+        location = directory / "taskgov" / "specs.cache" if directory else None
+        shared = _SHARED.get()
+        if shared is None or location is None:
+            return cls(location, fingerprint)
+        found = shared.get((location, fingerprint))
+        if found is None:
+            found = shared[(location, fingerprint)] = cls(location, fingerprint)
+        return found
 
     @property
     def index(self) -> Path:
@@ -163,13 +175,17 @@ class SpecCache:
         return result
 
     def put(self, relpath: str, blob: str, stat: os.stat_result | None, result: Any) -> None:
-        self.results[(relpath, blob)] = result
-        if stat is not None:
-            self.stats[relpath] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, blob)
+        key = (relpath, blob)
+        entry = None if stat is None else (stat.st_size, stat.st_mtime_ns, stat.st_ino, blob)
+        if self.results.get(key) is result and self.stats.get(relpath) == entry:
+            return  # already known, with the same stat data
+        self.results[key] = result
+        if entry is not None:
+            self.stats[relpath] = entry
         else:
             self.stats.pop(relpath, None)
-        self.added.append((relpath, blob))
-        self.used.add((relpath, blob))
+        self.added.append(key)
+        self.used.add(key)
 
     def save(self, live: set[str], complete: bool = True) -> None:
         """Write what changed. ``complete``: this run looked up every spec in ``live``, so a
@@ -180,8 +196,13 @@ class SpecCache:
         kept = sorted(key for key in self.used if key[0] in live)
         if complete and (self.rewrite or self.lines + len(self.added) > len(kept) * 5 // 4 + 64):
             self._write(kept, append=False)
+            self.lines, self.rewrite = len(kept), False
         elif not self.rewrite:
             self._write(self.added, append=True)
+            self.lines += len(self.added)
+        else:
+            return  # only a complete run may write the file anew
+        self.added = []
 
     def _write(self, keys: list[tuple[str, str]], append: bool) -> None:
         cutoff = time.time_ns() - RACY_NS
@@ -201,3 +222,20 @@ class SpecCache:
         assert self.location is not None
         write_lines(self.location, results, append)  # results first: an index line names one
         write_lines(self.index, heads, append)
+
+
+_SHARED: ContextVar[dict[tuple[Path, str], SpecCache] | None] = ContextVar(
+    "taskgov_shared_caches", default=None
+)
+
+
+@contextmanager
+def shared_caches() -> Iterator[None]:
+    """Inside the block, ``SpecCache.for_root`` gives every caller the same cache for the same
+    repository and policy, so that one command reads and parses the cache files once."""
+    outer = _SHARED.get()
+    token = _SHARED.set({} if outer is None else outer)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)

@@ -79,10 +79,13 @@ def cached_answer(
         found = memo_get(config.root, f"{name}.answer", (digest, options))
         if found is not None:
             return found
+    from taskgov.spec.parsecache import shared_caches
+
     base = (config.digest, commits, options)
-    answer, files = _refreshed(config, f"{name}.base", base, specs, refresh)
-    if answer is None:
-        answer = compute()
+    with shared_caches():  # what _refreshed read, compute() does not read again
+        answer, files = _refreshed(config, f"{name}.base", base, specs, refresh)
+        if answer is None:
+            answer = compute()
     if digest is not None:
         memo_put(config.root, f"{name}.answer", (digest, options), answer)
     if files is not None:
