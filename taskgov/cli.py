@@ -577,7 +577,12 @@ def ready(ctx: click.Context, as_json: bool) -> int:
 
         return ready_tasks(*env.repo_and_history())
 
-    data = cached_answer(env.config(), "ready", (), compute)
+    def refresh(answer: Any, changed: list[Any]) -> Any:
+        from taskgov.commands import refresh_ready
+
+        return refresh_ready(answer, changed)
+
+    data = cached_answer(env.config(), "ready", (), compute, refresh)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK

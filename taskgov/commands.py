@@ -7,6 +7,7 @@ from typing import Any
 
 from taskgov.git.activity import Activity
 from taskgov.repo import Repository
+from taskgov.spec.loader import FileResult
 from taskgov.spec.task import Task
 from taskgov.state import TaskState, derive_states
 
@@ -164,6 +165,30 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
         ],
         "problems": read_problems(repo),
     }
+
+
+def refresh_ready(answer: Any, changed: list[tuple[FileResult, FileResult]]) -> Any:
+    """``ready``'s last answer after specs changed only in what its rows show (title,
+    milestone) or in nothing it reads (prose, line numbers); ``None`` for any other change."""
+    rows = {row["id"]: row for row in answer["ready"]}
+    for old, new in changed:
+        if _planned(old) != _planned(new):
+            return None
+        row = rows.get(new.task_id or "")
+        if new.task is not None and row is not None and row["path"] == new.path:
+            row["title"], row["milestone"] = new.task.title, new.task.milestone
+    return answer
+
+
+def _planned(file: FileResult) -> tuple[str | None, Task | None]:
+    """What of a spec file ``ready`` depends on, apart from what its rows show."""
+    from dataclasses import replace
+
+    task = file.task
+    if task is not None:
+        declared = tuple(replace(dep, line=None) for dep in task.declared)
+        task = replace(task, title="", milestone="", lines=(), declared=declared)
+    return file.task_id, task
 
 
 def stamp(repo: Repository) -> str:

@@ -119,9 +119,15 @@ class Config(NamedTuple):
 
 def find_root(start: Path) -> Path:
     """The repository root for ``start``: the nearest directory holding ``.git`` or the
-    policy file; ``start`` itself when there is neither."""
+    policy file; ``start`` itself when there is neither. Raises ``InputError`` for a
+    repository git would refuse (owned by another user and not in ``safe.directory``)."""
     start = start.resolve()
     for candidate in (start, *start.parents):
-        if (candidate / ".git").exists() or (candidate / POLICY_PATH).is_file():
+        if (candidate / ".git").exists():
+            from taskgov.ownership import ensure_trusted
+
+            ensure_trusted(candidate)
+            return candidate
+        if (candidate / POLICY_PATH).is_file():
             return candidate
     return start

@@ -15,11 +15,12 @@ from taskgov.errors import NotFoundError
 from taskgov.graph.deps import DependencyGraph, merge_dependencies
 from taskgov.policy.load import load_config
 from taskgov.problems import Problem
-from taskgov.spec.cache import SpecCache, blob_id
+from taskgov.spec.blobs import cached_result, locate, read_spec
+from taskgov.spec.cache import paused_gc
 from taskgov.spec.files import spec_files
-from taskgov.spec.loader import FileResult, parse_spec_bytes, unreadable_file
+from taskgov.spec.loader import FileResult, parse_spec_bytes
+from taskgov.spec.parsecache import SpecCache
 from taskgov.spec.task import Task, id_key
-from taskgov.spec.yamlio import YamlProblem, read_bytes
 
 
 @dataclass(frozen=True)
@@ -100,48 +101,30 @@ def load_repo(
     """
     if config is None:
         config = load_config(find_root(Path(path)))
-    root = config.root
-    store = SpecCache.for_root(root, config.fingerprint(), enabled=cache)
-    results: list[FileResult | None] = []
-    unparsed: list[tuple[int, bytes, str, bool]] = []
-    pending: dict[int, tuple[str, str, os.stat_result | None]] = {}
-    live = set()
-    for spec in spec_files(config):
-        relpath, archived, stat = spec.relpath, spec.archived, spec.stat
-        live.add(relpath)
-        index = len(results)
-        result = (
-            _cached(store, relpath, store.known_blob(relpath, stat), archived) if stat else None
-        )
-        if result is None:
-            try:
-                data = read_bytes(spec.path, root)
-            except YamlProblem as problem:
-                result = unreadable_file(relpath, config, archived, problem)
-            else:
-                blob = blob_id(data)
-                result = _cached(store, relpath, blob, archived)
-                if result is None:
-                    unparsed.append((index, data, relpath, archived))
-                    pending[index] = (relpath, blob, stat)
-                else:
-                    store.put(relpath, blob, stat, result)
-        results.append(result)
+    store = SpecCache.for_root(config.root, config.fingerprint(), enabled=cache)
+    specs = spec_files(config)
+    with paused_gc():  # 10,000 cached specs make 100,000 objects, none of them in a cycle
+        store.load_all()
+        located = locate(config, store, specs)
+        results = [cached_result(store, found) for found in located]
+    unparsed: Work = []
+    for index, first in enumerate(located):
+        found = first
+        if results[index] is not None:
+            if found.data is not None:  # read, and its content was cached: refresh the stat
+                store.put(found.spec.relpath, str(found.blob), found.spec.stat, results[index])
+            continue
+        if found.data is None:  # the stat data named a blob the cache cannot give back
+            found = located[index] = read_spec(config, found.spec)
+            results[index] = cached_result(store, found)
+        if results[index] is None and found.data is not None:
+            unparsed.append((index, found.data, found.spec.relpath, found.spec.archived))
     for (index, *_), parsed in zip(unparsed, _parse_all(unparsed, config), strict=True):
-        relpath, blob, stat = pending[index]
+        found = located[index]
         results[index] = parsed
-        store.put(relpath, blob, stat, parsed)
-    store.save(live)
+        store.put(found.spec.relpath, str(found.blob), found.spec.stat, parsed)
+    store.save({spec.relpath for spec in specs})
     return Repository(config, tuple(r for r in results if r is not None))
-
-
-def _cached(store: SpecCache, relpath: str, blob: str | None, archived: bool) -> FileResult | None:
-    if blob is None:
-        return None
-    result = store.get(relpath, blob)
-    if result is None or (result.task is not None and result.task.archived != archived):
-        return None
-    return result  # type: ignore[no-any-return]
 
 
 PARALLEL_MIN = 256  # below this many unparsed specs, a process pool costs more than it saves

@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "taskgov"
-BOTTOM = {"taskgov.config", "taskgov.errors", "taskgov.problems"}
+BOTTOM = {"taskgov.config", "taskgov.errors", "taskgov.problems", "taskgov.ownership"}
 # What the git layer may use: the bottom layer and the spec cache (git-dir lookup, memo).
 GIT_MAY_USE = BOTTOM | {"taskgov.git", "taskgov.spec.cache"}
 

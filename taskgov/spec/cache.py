@@ -1,24 +1,30 @@
-"""Parsed specs cached by git blob id, so that a warm run parses nothing.
+"""What taskgov caches under ``.git/taskgov/`` and how it reads it back safely.
 
-The cache lives in the git directory (``.git/taskgov/specs.cache``), never in the work tree.
-Entries are keyed by (path, blob id): the id of the file's content as git computes it, so a
-checkout of another branch reuses whatever it can. A stat shortcut (size, mtime, inode) skips
-even reading files that did not change; like git's index, it is not trusted for files modified
-within the last two seconds of the cache being written ("racy" entries).
+The caches live in the git directory (``.git/taskgov/``), never in the work tree, and hold JSON
+only: reading one can never run code, and a file that does not parse, comes from another
+version of taskgov or has the wrong shape is a miss, never an error. A repository owned by
+another user is not trusted with caches at all (git's ``safe.directory`` rule).
+
+The parse cache itself is ``taskgov.spec.parsecache``; this module has what every cache shares
+and the small ones (``memo_get``/``memo_put``).
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import os
-import pickle
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from taskgov import __version__
+from taskgov.spec.plain import PlainError, decoder, schema, to_plain
 
-FORMAT = 10  # 10: unreadable placeholders, partial validation, text hygiene (TG146/TG147)
+FORMAT = 11  # 11: JSON records; unreadable placeholders, partial validation, text hygiene
 RACY_NS = 2_000_000_000
+_GIT_DIRS: dict[Path, Path | None] = {}
 
 
 def blob_id(data: bytes) -> str:
@@ -29,102 +35,59 @@ def blob_id(data: bytes) -> str:
 
 
 def git_dir(root: Path) -> Path | None:
+    """The git directory of the repository at ``root``; ``None`` outside git and for a
+    repository git would refuse (owned by another user, not in ``safe.directory``)."""
+    if root in _GIT_DIRS:  # asked once per command for every cache: remember what was found
+        return _GIT_DIRS[root]
+    from taskgov.ownership import is_trusted
+
+    found: Path | None = None
     dot_git = root / ".git"
     if dot_git.is_dir():
-        return dot_git
-    if dot_git.is_file():  # worktrees and submodules: "gitdir: <path>"
+        found = dot_git if is_trusted(root) else None
+    elif dot_git.is_file():  # worktrees and submodules: "gitdir: <path>"
         text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
         if text.startswith("gitdir:"):
             target = Path(text.split(":", 1)[1].strip())
-            return target if target.is_absolute() else (root / target).resolve()
-    return None
+            target = target if target.is_absolute() else (root / target).resolve()
+            found = target if is_trusted(root, target) else None
+    if found is not None:
+        _GIT_DIRS[root] = found
+    return found
 
 
-class SpecCache:
-    """Maps (path, blob id) to a parsed ``FileResult``; loaded and saved as one file."""
-
-    def __init__(self, location: Path | None, fingerprint: str) -> None:
-        self.location = location
-        self.key = (FORMAT, __version__, fingerprint)
-        self.results: dict[tuple[str, str], Any] = {}
-        self.stats: dict[str, tuple[int, int, int, str]] = {}
-        self.dirty = False
-        self.hits = 0
-        if location is not None:
-            self._load(location)
-
-    @classmethod
-    def for_root(cls, root: Path, fingerprint: str, enabled: bool = True) -> SpecCache:
-        directory = git_dir(root) if enabled and not os.environ.get("TASKGOV_NO_CACHE") else None
-        return cls(directory / "taskgov" / "specs.cache" if directory else None, fingerprint)
-
-    def _load(self, location: Path) -> None:
-        stored = _read_pickle(location)
-        if isinstance(stored, dict) and stored.get("key") == self.key:
-            self.results = stored["results"]
-            self.stats = stored["stats"]
-
-    def known_blob(self, relpath: str, stat: os.stat_result) -> str | None:
-        entry = self.stats.get(relpath)
-        if entry and entry[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino):
-            return entry[3]
-        return None
-
-    def get(self, relpath: str, blob: str) -> Any:
-        result = self.results.get((relpath, blob))
-        if result is not None:
-            self.hits += 1
-        return result
-
-    def put(self, relpath: str, blob: str, stat: os.stat_result | None, result: Any) -> None:
-        self.results[(relpath, blob)] = result
-        if stat is not None:
-            self.stats[relpath] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, blob)
-        self.dirty = True
-
-    def save(self, live: set[str]) -> None:
-        """Write the cache, keeping only entries for files that still exist."""
-        if self.location is None:
-            return
-        stale = [key for key in self.results if key[0] not in live]
-        if not self.dirty and not stale:
-            return
-        for key in stale:
-            del self.results[key]
-        cutoff = time.time_ns() - RACY_NS
-        stats = {
-            path: entry
-            for path, entry in self.stats.items()
-            if path in live and entry[1] < cutoff and (path, entry[3]) in self.results
-        }
-        _write_pickle(self.location, {"key": self.key, "results": self.results, "stats": stats})
-
-
-def _read_pickle(location: Path) -> Any:
-    """The object stored at ``location``; ``None`` when missing or damaged (a damaged cache
-    only makes a run slower)."""
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Build many objects at once without the collector scanning them over and over: none of
+    them form cycles, and for 10,000 specs the scans cost as much as the building."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        with location.open("rb") as handle:
-            return pickle.load(handle)
-    except (
-        OSError,
-        pickle.UnpicklingError,
-        EOFError,
-        AttributeError,
-        ImportError,
-        ValueError,
-        TypeError,
-    ):
-        return None
+        yield
+    finally:
+        # Straight into the oldest generation, as if they had survived the young ones: else
+        # the first allocation after gc.enable() scans all 200,000 of them at once.
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
-def _write_pickle(location: Path, payload: object) -> None:
-    """Replace ``location`` atomically; a read-only git directory just means no cache."""
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def write_lines(location: Path, lines: list[str], append: bool) -> None:
+    """Write lines: appended, or replacing ``location`` atomically. A read-only git
+    directory just means no cache."""
     try:
         location.parent.mkdir(parents=True, exist_ok=True)
+        if append:
+            with location.open("a", encoding="utf-8") as handle:
+                handle.write("".join(lines))
+            return
         tmp = location.with_name(f"{location.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.write_text("".join(lines), encoding="utf-8")
         os.replace(tmp, location)
     except OSError:
         pass
@@ -137,16 +100,50 @@ def _memo_path(root: Path, name: str) -> Path | None:
     return directory / "taskgov" / name if directory else None
 
 
+def _memo_key(key: object) -> str:
+    # repr is stable for what keys are made of (str, bytes, numbers, tuples of them), and
+    # keys are small: the key itself is stored, no hash (hashlib would cost the hook 8 ms).
+    return f"{FORMAT}\0{__version__}\0{key!r}"
+
+
 def memo_get(root: Path, name: str, key: object) -> Any:
-    """A small value cached under ``name`` for exactly ``key``, else ``None``."""
+    """A small value cached under ``name`` for exactly ``key``, else ``None``. A record
+    (dataclass or NamedTuple) comes back as its class only if that class's module is
+    already imported: nothing is imported because a cache file names it."""
+    import sys
+
     location = _memo_path(root, name)
-    stored = _read_pickle(location) if location is not None else None
-    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == (FORMAT, __version__, key):
-        return stored[1]
-    return None
+    try:
+        stored = json.loads(location.read_bytes()) if location is not None else None
+        if not isinstance(stored, dict) or stored.get("key") != _memo_key(key):
+            return None
+        kind = stored.get("type")
+        if kind is None:
+            return stored.get("value")
+        module, _, qualname = str(kind).partition(":")
+        cls = getattr(sys.modules[module], qualname) if module.startswith("taskgov.") else None
+        if not isinstance(cls, type) or stored.get("schema") != schema(cls):
+            return None
+        return decoder(cls)(stored["value"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, PlainError):
+        return None
 
 
 def memo_put(root: Path, name: str, key: object, value: object) -> None:
     location = _memo_path(root, name)
-    if location is not None:
-        _write_pickle(location, ((FORMAT, __version__, key), value))
+    if location is None:
+        return
+    plain = to_plain(value)
+    cls = type(value)
+    typed = plain is not value
+    stored = {
+        "key": _memo_key(key),
+        "type": f"{cls.__module__}:{cls.__qualname__}" if typed else None,
+        "schema": schema(cls) if typed else None,
+        "value": plain,
+    }
+    try:
+        text = dumps(stored)
+    except (TypeError, ValueError):  # no JSON form: not cached
+        return
+    write_lines(location, [text], append=False)
