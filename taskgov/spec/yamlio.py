@@ -69,6 +69,10 @@ def read_bytes(path: Path, root: Path | None = None, max_bytes: int = MAX_FILE_B
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except IsADirectoryError:
+        if path.is_symlink():  # only links back up to a directory being read get here
+            raise YamlProblem(
+                "TG002", "symbolic link to a directory that holds it: not followed"
+            ) from None
         raise YamlProblem("TG002", "is a directory, not a file") from None
     except FileNotFoundError:
         raise YamlProblem("TG002", "file not found (or a broken symbolic link)") from None
