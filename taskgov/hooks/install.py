@@ -14,6 +14,7 @@ from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git import config_value
 from taskgov.git.history import GitError, NotARepository, run_git
+from taskgov.hooks.run import agent_env_names
 
 HOOKS = ("pre-commit", "commit-msg", "post-commit", "post-rewrite", "pre-push")
 
@@ -25,6 +26,7 @@ EARLIER_SCRIPTS = frozenset(
         "2bf476704a01d9c9320e4287549c2300f2ebe524d11e41482924453646e91da6",
         "3a83aa24476088194a372ffcdfba54443403693918355ff1a75fcc09018144d4",
         "3fbf785336847b3e8d34637571bdc5318993e07d8f518b3649da40dfbadc51cc",
+        "43ddcfa3fcaefd5efc8d6c6a7a299be8f17f5eda75b27b59ccd4a053afeff97f",
         "48be1f6054a43e7de9062cf2b57cb03c21e8c4d8e77b9595f55ed952ecf9bcef",
         "548f945015558f74325e581e17bcfca96ec485264ffc024ed7645f06c6a0fab7",
         "5ad459a0f936c63fe5cad1f4fb5e2a42b8c304a4863d45184a7b0619c5e96735",
@@ -32,6 +34,7 @@ EARLIER_SCRIPTS = frozenset(
         "6fb2a6f65e7273533095cc253bad7148a2f02932ac375bc841091cd49a7f47c1",
         "7b78ce0c920fb07af9b3eaabbba4890cf9ca2d21cf53908fc220f2649b87d99d",
         "80422347d54e32deb30963d629ffcb8e2ccd76841a6bbe53a3f7917b8a024e51",
+        "a32fd51da9e5ce81a0366c1a699b510eff6ead5ee97c4d77f0830454f1226e7a",
         "b2c98c41c8030c76c111e4a960a78e62155d3dbf3b2949e596a6dc98a0556621",
         "b9a5f9bd403ca191a8e3ed59e67f213a027798fb0b13fdd6122a6724334972ec",
         "baab09c3f89e3b269fd65b1214bd84e0341e40e6646b4408164d99af06eb8cfa",
@@ -104,6 +107,7 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
         ("taskgov.python", str(Path(interpreter).absolute())),
         ("taskgov.chain", str(chain_dir) if chained else ""),
         ("taskgov.previousHooksPath", previous or ""),
+        ("taskgov.agentEnv", agent_env_names(config)),
     ]
     legacy = _legacy_merge_driver(root)
     settings += [
@@ -132,6 +136,7 @@ def uninstall(config: Config) -> str | None:
             _unset(root, "core.hooksPath")
     for key in (
         "taskgov.python",
+        "taskgov.agentEnv",
         "taskgov.chain",
         "taskgov.previousHooksPath",
         "merge.taskgov-log.name",

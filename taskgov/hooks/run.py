@@ -104,12 +104,40 @@ def pre_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.enviro
         config = load_config(find_root(cwd))
         from taskgov.log.ops import stage
 
+        _keep_agent_env_current(config)
         result = stage(config, environ.get("GIT_INDEX_FILE"), amending())
         if result.skipped and "unstaged" in result.skipped:
             print(f"taskgov: contribution log not staged: {result.skipped}", file=sys.stderr)
     except Exception as exc:  # the log must never stand in the way of a commit
         print(f"taskgov: contribution log not updated: {_one_line(exc)}", file=sys.stderr)
     return 0
+
+
+def agent_env_names(config: Config) -> str:
+    """The policy's agent variables, for the post-commit script (``taskgov.agentEnv``)."""
+    return " ".join(name for name, _ in config.agent_env)
+
+
+def _keep_agent_env_current(config: Config) -> None:
+    """The post-commit script reads the policy's agent variables from git config: keep them as
+    the policy says (a policy change reaches the clone with the next commit). Costs one small
+    file read when nothing changed."""
+    from taskgov.git.context import repo_context
+    from taskgov.git.process import probe_git, run_git
+
+    state = repo_context(config.root).state_dir / "agent-env"
+    wanted = agent_env_names(config)
+    try:
+        if state.read_text(encoding="utf-8") == wanted:
+            return
+    except OSError:
+        pass
+    if wanted:
+        run_git(config.root, "config", "--local", "taskgov.agentEnv", wanted)
+    else:
+        probe_git(config.root, "config", "--local", "--unset-all", "taskgov.agentEnv")
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.write_text(wanted, encoding="utf-8")
 
 
 def post_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.environ) -> int:
