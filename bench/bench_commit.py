@@ -53,10 +53,15 @@ def git(repo: Path, *args: str) -> str:
 
 def prepare(repo: Path, commits: int) -> None:
     build(repo, commits)
-    if not git(repo, "status", "--porcelain"):
-        return  # already prepared
-    subprocess.run([TASKGOV, "-C", str(repo), "log", "rebuild"], check=True, capture_output=True)
+    fresh = bool(git(repo, "status", "--porcelain"))
+    if fresh:
+        subprocess.run(
+            [TASKGOV, "-C", str(repo), "log", "rebuild"], check=True, capture_output=True
+        )
+    # this version's hook scripts (an earlier version's are upgraded in place)
     subprocess.run([TASKGOV, "-C", str(repo), "hooks", "install"], check=True, capture_output=True)
+    if not git(repo, "status", "--porcelain"):
+        return
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "chore: adopt taskgov")
     (repo / "empty-hooks").mkdir(exist_ok=True)

@@ -102,10 +102,12 @@ def pre_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.enviro
     commit leaves the work tree clean. Never refuses a commit."""
     try:
         config = load_config(find_root(cwd))
+        from taskgov.git.context import repo_context
         from taskgov.log.ops import stage
 
-        _keep_agent_env_current(config)
-        result = stage(config, environ.get("GIT_INDEX_FILE"), amending())
+        repo = repo_context(config.root)
+        _keep_agent_env_current(config, repo.state_dir)
+        result = stage(config, environ.get("GIT_INDEX_FILE"), amending(), repo)
         if result.skipped and "unstaged" in result.skipped:
             print(f"taskgov: contribution log not staged: {result.skipped}", file=sys.stderr)
     except Exception as exc:  # the log must never stand in the way of a commit
@@ -118,14 +120,13 @@ def agent_env_names(config: Config) -> str:
     return " ".join(name for name, _ in config.agent_env)
 
 
-def _keep_agent_env_current(config: Config) -> None:
+def _keep_agent_env_current(config: Config, state_dir: Path) -> None:
     """The post-commit script reads the policy's agent variables from git config: keep them as
     the policy says (a policy change reaches the clone with the next commit). Costs one small
     file read when nothing changed."""
-    from taskgov.git.context import repo_context
     from taskgov.git.process import probe_git, run_git
 
-    state = repo_context(config.root).state_dir / "agent-env"
+    state = state_dir / "agent-env"
     wanted = agent_env_names(config)
     try:
         if state.read_text(encoding="utf-8") == wanted:

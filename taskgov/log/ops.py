@@ -51,7 +51,6 @@ class LogContext:
         self.journal = Journal.load(self.repo.state_dir)
         self._remote: list[str | None] = []
 
-    @property
     def remote(self) -> str | None:
         """origin's URL (for links to pull requests), asked of git only when needed."""
         if not self._remote:
@@ -310,7 +309,9 @@ def _save_state(context: LogContext, store: LogStore, head: str) -> None:
 # --------------------------------------------------------------------------- pre-commit
 
 
-def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
+def stage(
+    config: Config, index_file: str | None, amending: bool, repo: RepoContext | None = None
+) -> SyncResult:
     """The pre-commit hook's work: bring the log up to date and stage it into the commit
     being made, so that the commit leaves the work tree clean.
 
@@ -321,7 +322,7 @@ def stage(config: Config, index_file: str | None, amending: bool) -> SyncResult:
     since they are derived from history and the journal."""
     if index_file and Path(index_file).name not in ("index", "index.lock"):
         return SyncResult([], skipped="a commit of selected paths (records wait for the next)")
-    context = LogContext(config)
+    context = LogContext(config, repo)
     store = store_for(config, context.repo)
     if not store.directory.is_dir():
         return SyncResult([], skipped=f"{store.relative}/ does not exist")

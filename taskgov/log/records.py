@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from taskgov.config import Config
@@ -99,12 +100,16 @@ def summary_of(subject: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pr_of(subject: str, remote_url: str | None) -> str | int | None:
+Remote = Callable[[], "str | None"] | str | None  # origin's URL, or how to ask for it
+
+
+def pr_of(subject: str, remote_url: Remote) -> str | int | None:
     match = _SQUASH_PR.search(subject) or _MERGE_PR.match(subject)
     if match is None:
         return None
     number = int(match.group("number"))
-    base = _web_url(remote_url) if remote_url else None
+    url = remote_url() if callable(remote_url) else remote_url  # asked only when needed
+    base = _web_url(url) if url else None
     return f"{base}/pull/{number}" if base else number
 
 
@@ -118,7 +123,7 @@ def _web_url(remote: str) -> str | None:
     return f"https://{match.group(1)}/{match.group(2)}"
 
 
-def derive(commit: Commit, config: Config, branch: str, remote_url: str | None) -> dict[str, Any]:
+def derive(commit: Commit, config: Config, branch: str, remote_url: Remote) -> dict[str, Any]:
     """The record of ``commit`` (without observed fields)."""
     trailers = parse_trailers(commit.message)
     co_authors = [v for k, v in trailers if k.lower() == "co-authored-by"]
