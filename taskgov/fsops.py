@@ -240,6 +240,8 @@ def _prepare(
     mode = None
     with contextlib.suppress(OSError):
         mode = os.stat(target).st_mode & 0o7777  # keep an existing file's permissions
+    if where is None or where.state is None or not any((where.state / "journal").glob("*")):
+        _remove_stale(real_parent, write.path.name)  # unless a journal still needs them
     tmp = _temp_path(where, real_parent, write.path.name)
     with _errors(shown):
         _put(tmp, data, mode)
@@ -256,8 +258,6 @@ def _temp_path(where: Place | None, real_parent: Path, name: str) -> Path:
                 return directory / f"{name}.{unique}{TMP_SUFFIX}"
         except OSError:
             pass
-    if where is None or where.state is None or not any((where.state / "journal").glob("*")):
-        _remove_stale(real_parent, name)
     return real_parent / f".{name}.{unique}{TMP_SUFFIX}"
 
 
