@@ -65,7 +65,8 @@ def test_new_refuses_a_symlinked_active_directory(run, repo: GitRepo, outside: P
     result = run(repo.path, "new", "Write through the link")
     assert result.code == 2
     line = _one_line(result.err)
-    assert "docs/tasks/active/TASK-" in line and "leads outside the repository" in line
+    assert "docs/tasks/active/TASK-" in line
+    assert "leads outside the repository" in line
     assert str(outside) in line
     assert _before(outside) == before
 
