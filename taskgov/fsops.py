@@ -38,7 +38,7 @@ from taskgov.errors import InputError
 BARE = "a bare repository has no work tree: run taskgov init in a clone"
 TMP_SUFFIX = ".taskgov-tmp"
 # Written by earlier versions beside the target: ".TASK-2026-001.yaml.1234.tmp".
-_LEGACY_TMP = re.compile(r"^\.(.+\.(?:ya?ml|md|json))\.(\d+)\.tmp$")
+_LEGACY_TMP = re.compile(r"^\.(.+\.(?:ya?ml|md|jsonl?))\.(\d+)\.tmp$")
 _OWN_TMP = re.compile(r"^\.?.+\.(\d+)\.\d+" + re.escape(TMP_SUFFIX) + "$")
 _counter = itertools.count()
 _held: dict[str, int] = {}  # lock files this process holds, with their nesting depth
@@ -129,7 +129,7 @@ def write_files(root: Path | None, writes: Sequence[Write]) -> None:
     Raises ``FileExistsError`` when an ``exclusive`` target exists (nothing is written),
     ``InputError`` for a path outside the repository or a failed write."""
     if root is None:
-        _write_all(None, writes)
+        _write_all(_nearby(writes[0].path) if writes else None, writes, contain=False)
     elif len(writes) > 1:
         with locked(root) as where:
             _write_all(where, writes)
@@ -140,12 +140,24 @@ def write_files(root: Path | None, writes: Sequence[Write]) -> None:
 Staged = tuple[Path, Path, bool, str]  # (temporary file, target, exclusive, name shown)
 
 
-def _write_all(where: Place | None, writes: Sequence[Write]) -> None:
+def _nearby(path: Path) -> Place | None:
+    """The repository an explicit output path lies in, if any: its temporary files then go
+    to the git directory too."""
+    existing = path.parent
+    while not existing.is_dir() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        return place(existing)
+    except InputError:
+        return None
+
+
+def _write_all(where: Place | None, writes: Sequence[Write], contain: bool = True) -> None:
     staged: list[Staged] = []
     journaled: list[bool] = []
     try:
         for write in writes:
-            if where is None:
+            if where is None or not contain:
                 shown = str(write.path)
                 with _errors(shown):
                     write.path.parent.mkdir(parents=True, exist_ok=True)

@@ -325,3 +325,46 @@ def test_supersede_killed_between_its_two_files_is_completed_by_the_next_run(
     assert run(repo.path, "decision", "index", "--write").code == 0  # the next writer does
     assert ids[0] in new.read_text().split("supersedes:")[1]
     assert _leftovers(repo.path) == []
+
+
+def _kill_at_random(repo: GitRepo, args: list[str], iterations: int, seed: int) -> None:
+    import random
+
+    chooser = random.Random(seed)
+    for _ in range(iterations):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "taskgov", *args],
+            cwd=repo.path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(chooser.uniform(0.05, 0.8))  # spans start-up, the writes and the exit
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+
+
+def test_kill_9_at_random_moments_leaves_consistent_specs(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    """``TASKGOV_KILL_ITERATIONS`` raises the count (docs/reliability.md quotes 200)."""
+    import re
+
+    repo.write({SPEC: spec_yaml("TASK-2026-001")})
+    repo.commit("chore: one spec")
+    iterations = int(os.environ.get("TASKGOV_KILL_ITERATIONS", "12"))
+    _kill_at_random(repo, ["new", "Killed", "--depends-on", "TASK-2026-001"], iterations, 7)
+    visible = _status(repo)
+    assert all(
+        re.fullmatch(r"(\?\?| M) docs/tasks/active/TASK-2026-\d{3}\.yaml", s) for s in visible
+    )
+    assert run(repo.path, "new", "After", "--depends-on", "TASK-2026-001").code == 0
+    blocks = set(
+        re.findall(
+            r"TASK-2026-\d{3}",
+            repo.spec("TASK-2026-001").read_text().split("blocks:")[1].split("\n")[0],
+        )
+    )
+    dependents = {p.stem for p in (repo.path / "docs/tasks/active").glob("*.yaml")} - {
+        "TASK-2026-001"
+    }
+    assert blocks == dependents  # every new spec is linked, no link names a missing spec
+    assert _leftovers(repo.path) == []
+    assert not list((repo.path / ".git/taskgov/journal").glob("*"))
