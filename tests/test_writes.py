@@ -368,3 +368,47 @@ def test_kill_9_at_random_moments_leaves_consistent_specs(run, repo: GitRepo) ->
     assert blocks == dependents  # every new spec is linked, no link names a missing spec
     assert _leftovers(repo.path) == []
     assert not list((repo.path / ".git/taskgov/journal").glob("*"))
+
+
+def _killed_before_rename(repo: GitRepo, *args: str) -> Path:
+    """Run taskgov with a pause after its temporary file is written and before the rename;
+    SIGKILL it there. Returns the temporary file it left (in the git directory)."""
+    tmp_dir = repo.path / ".git/taskgov/tmp"
+    env = {**os.environ, "TASKGOV_TEST_RENAME_DELAY": "30"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "taskgov", *args],
+        cwd=repo.path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _wait_for(lambda: tmp_dir.is_dir() and any(tmp_dir.iterdir()))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    (left,) = tmp_dir.iterdir()
+    return left
+
+
+def test_new_killed_before_its_rename_leaves_nothing_for_git(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    repo.commit("chore: start")
+    left = _killed_before_rename(repo, "new", "Solo")
+    assert _status(repo) == []  # neither a spec nor a temporary file to commit
+    assert run(repo.path, "new", "Next").code == 0
+    assert not left.exists()  # the next run removed the dead run's file
+    assert _status(repo) == ["?? docs/tasks/active/TASK-2026-001.yaml"]
+
+
+def test_log_rebuild_killed_before_its_rename_leaves_nothing_for_git(run, repo: GitRepo) -> None:  # type: ignore[no-untyped-def]
+    assert run(repo.path, "init").code == 0
+    repo.commit("chore: adopt taskgov")
+    repo.commit("feat: one", {"a.txt": "a\n"})
+    assert run(repo.path, "log", "sync").code == 0
+    repo.commit("chore: log")
+    month = next((repo.path / ".claude/contributions").glob("*.jsonl"))
+    logged = month.read_bytes()
+    month.write_bytes(logged.split(b"\n", 1)[1])  # a record lost: rebuild rewrites the file
+    left = _killed_before_rename(repo, "log", "rebuild")
+    assert _status(repo) == [f" M .claude/contributions/{month.name}"]  # no temporary file
+    assert run(repo.path, "log", "rebuild").code == 0
+    assert logged.split(b"\n", 1)[0] in month.read_bytes()  # the lost record is back
+    assert not left.exists()

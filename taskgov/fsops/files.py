@@ -96,6 +96,19 @@ def remove_stale(directory: Path, name: str) -> None:
                 os.unlink(directory / entry)
 
 
+def remove_dead(tmp_dir: Path) -> None:
+    """Remove the temporary files in the git directory whose writer is gone."""
+    try:
+        entries = list(os.scandir(tmp_dir))
+    except OSError:
+        return
+    for entry in entries:
+        match = OWN_TMP.match(entry.name)
+        if match and not alive(int(match.group(1))):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+
+
 def alive(pid: int) -> bool:
     if pid == os.getpid():
         return True

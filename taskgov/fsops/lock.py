@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from taskgov.errors import InputError
-from taskgov.fsops.files import OWN_TMP, alive, commit, fsync_dir
+from taskgov.fsops.files import commit, fsync_dir, remove_dead
 from taskgov.fsops.where import Place, place
 
 _held: dict[str, int] = {}  # lock files this process holds, with their nesting depth
@@ -79,10 +79,4 @@ def _recover(state: Path) -> None:
             continue  # left for the next run rather than half-applied twice
         with contextlib.suppress(OSError):
             journal.unlink()
-    tmp_dir = state / "tmp"
-    if tmp_dir.is_dir():
-        for entry in os.scandir(tmp_dir):
-            match = OWN_TMP.match(entry.name)
-            if match and not alive(int(match.group(1))):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    remove_dead(state / "tmp")

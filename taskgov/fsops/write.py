@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from taskgov.fsops.files import commit, counter, fsync_dir, put, remove_stale, temp_path
+from taskgov.fsops.files import (
+    commit,
+    counter,
+    fsync_dir,
+    put,
+    remove_dead,
+    remove_stale,
+    temp_path,
+)
 from taskgov.fsops.lock import locked
 from taskgov.fsops.where import Place, contained, display_name, errors, nearby, place
 
@@ -75,7 +83,7 @@ def _commit_all(where: Place | None, staged: list[Staged], journaled: list[bool]
     # Exclusive targets first: if one exists, nothing has been renamed yet.
     ordered = sorted(staged, key=lambda s: not s[2])
     for index, (tmp, target, exclusive, shown) in enumerate(ordered):
-        if index and delay:
+        if delay and (index or len(ordered) == 1):  # after the temporary file, before a rename
             time.sleep(delay)
         try:
             with errors(shown):
@@ -108,8 +116,11 @@ def _prepare(
     mode = None
     with contextlib.suppress(OSError):
         mode = os.stat(target).st_mode & 0o7777  # keep an existing file's permissions
-    if where is None or where.state is None or not any((where.state / "journal").glob("*")):
-        remove_stale(real_parent, write.path.name)  # unless a journal still needs them
+    if where is None or where.state is None:
+        remove_stale(real_parent, write.path.name)
+    elif not any((where.state / "journal").glob("*")):  # else a journal may still need them
+        remove_stale(real_parent, write.path.name)
+        remove_dead(where.state / "tmp")
     tmp = temp_path(where, real_parent, write.path.name)
     with errors(shown):
         put(tmp, data, mode)
