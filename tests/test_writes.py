@@ -275,10 +275,9 @@ def _wait_for(condition: object, timeout: float = 20.0) -> None:
         time.sleep(0.01)
 
 
-def _killed_between_renames(repo: GitRepo, first: Path, *args: str) -> None:
-    """Run taskgov with a pause between the renames of a two-file write; SIGKILL it once the
-    first file is in place."""
-    mtime = first.stat().st_mtime_ns if first.exists() else None
+def _kill_when(repo: GitRepo, ready: object, *args: str) -> None:
+    """Run taskgov pausing before each rename (``TASKGOV_TEST_RENAME_DELAY``, honoured for
+    tests); SIGKILL it as soon as ``ready()`` holds."""
     env = {**os.environ, "TASKGOV_TEST_RENAME_DELAY": "30"}
     process = subprocess.Popen(
         [sys.executable, "-m", "taskgov", *args],
@@ -287,9 +286,15 @@ def _killed_between_renames(repo: GitRepo, first: Path, *args: str) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    _wait_for(lambda: first.exists() and first.stat().st_mtime_ns != mtime)
+    _wait_for(ready)
     process.send_signal(signal.SIGKILL)
     process.wait()
+
+
+def _killed_between_renames(repo: GitRepo, first: Path, *args: str) -> None:
+    """SIGKILL a two-file write once its first file is in place."""
+    mtime = first.stat().st_mtime_ns if first.exists() else None
+    _kill_when(repo, lambda: first.exists() and first.stat().st_mtime_ns != mtime, *args)
 
 
 def test_new_killed_between_its_two_files_is_completed_by_the_next_run(
@@ -371,20 +376,10 @@ def test_kill_9_at_random_moments_leaves_consistent_specs(run, repo: GitRepo) ->
 
 
 def _killed_before_rename(repo: GitRepo, *args: str) -> Path:
-    """Run taskgov with a pause after its temporary file is written and before the rename;
-    SIGKILL it there. Returns the temporary file it left (in the git directory)."""
+    """SIGKILL a write once its temporary file exists; returns that file (in the git
+    directory)."""
     tmp_dir = repo.path / ".git/taskgov/tmp"
-    env = {**os.environ, "TASKGOV_TEST_RENAME_DELAY": "30"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "taskgov", *args],
-        cwd=repo.path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    _wait_for(lambda: tmp_dir.is_dir() and any(tmp_dir.iterdir()))
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    _kill_when(repo, lambda: tmp_dir.is_dir() and any(tmp_dir.iterdir()), *args)
     (left,) = tmp_dir.iterdir()
     return left
 
