@@ -407,3 +407,21 @@ def test_log_rebuild_killed_before_its_rename_leaves_nothing_for_git(run, repo: 
     assert run(repo.path, "log", "rebuild").code == 0
     assert logged.split(b"\n", 1)[0] in month.read_bytes()  # the lost record is back
     assert not left.exists()
+
+
+def test_a_read_only_filesystem_is_one_clear_line(full_disk: Path) -> None:
+    path = full_disk / "repo"
+    subprocess.run(["git", "init", "--quiet", "--template=", str(path)], check=True)
+    repo = GitRepo(path)
+    repo.write({SPEC: spec_yaml("TASK-2026-001")})
+    repo.commit("chore: one spec")
+    remount = ["mount", "-o", "remount,ro", str(full_disk)]
+    if subprocess.run(remount, capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot remount the tmpfs read-only here")
+    try:
+        result = run_process(path, "new", "Second", "--depends-on", "TASK-2026-001")
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(full_disk)], check=True)
+    assert result.code == 2, result
+    assert _one_line(result.err).endswith("Read-only file system")
+    assert _status(repo) == []

@@ -36,7 +36,7 @@ def locked(root: Path) -> Iterator[Place]:
         else:  # outside git: lock the directory itself, leaving no file behind
             fd = os.open(target, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as exc:
-        raise InputError(f"cannot lock {target}: {exc.strerror or exc}") from None
+        raise InputError(f"cannot lock {target} for writing: {exc.strerror or exc}") from None
     try:
         try:
             import fcntl
