@@ -145,13 +145,20 @@ def write_roadmap(config: Config, markdown: str) -> Path:
     byte outside them. A missing file is created with a heading and the markers; a file
     without markers gets them appended. Raises ``InputError`` (file:line) when the markers
     are unbalanced, duplicated or out of order."""
+    from taskgov.fsops import locked
+
+    with locked(config.root):  # read, splice and write with no other writer in between
+        return _write_roadmap(config, markdown)
+
+
+def _write_roadmap(config: Config, markdown: str) -> Path:
     from taskgov.spec.yamlio import atomic_write
 
     path = roadmap_path(config)
     relative = path.relative_to(config.root).as_posix()
     block = f"{START}\n{markdown}{END}"
     if not path.exists():
-        atomic_write(path, f"# Tasks\n\n{block}\n")
+        atomic_write(path, f"# Tasks\n\n{block}\n", root=config.root)
         return path
     try:
         text = path.read_bytes().decode("utf-8")
@@ -166,7 +173,7 @@ def write_roadmap(config: Config, markdown: str) -> Path:
     else:
         updated = text[:start] + block + text[end + len(END) :]
     if updated != text:
-        atomic_write(path, updated)
+        atomic_write(path, updated, root=config.root)
     return path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
@@ -13,6 +14,7 @@ from typing import Any
 
 from taskgov.config import POLICY_PATH, Config
 from taskgov.errors import InputError, UsageError
+from taskgov.fsops import Write, locked, write_files
 from taskgov.hooks.install import HOOKS
 from taskgov.spec.effort import EffortError, parse_effort
 from taskgov.spec.model import PRIORITIES, STATUSES
@@ -47,29 +49,32 @@ def init(config: Config) -> InitResult:
     created: list[str] = []
     kept: list[str] = []
     root = config.root
-    _gitattributes(root, f"{paths.contributions}/*.jsonl merge=union", created, kept)
-    for directory in keep_dirs:
-        target = root / directory
-        if target.is_dir():
-            kept.append(directory + "/")
-            continue
-        _refuse_file(target, directory)
-        target.mkdir(parents=True)
-        (target / ".gitkeep").touch()
-        created.append(directory + "/")
-    for relative, text, executable in files:
-        target = root / relative
-        if target.exists() or target.is_symlink():
-            kept.append(relative)
-            continue
-        _refuse_file(target.parent, str(Path(relative).parent))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        if executable:
-            target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
-        created.append(relative)
+    with locked(root):  # refuses a bare repository before anything is written
+        _gitattributes(root, f"{paths.contributions}/*.jsonl merge=union", created, kept)
+        for directory in keep_dirs:
+            target = root / directory
+            if target.is_dir():
+                kept.append(directory + "/")
+                continue
+            _refuse_file(target, directory)
+            _create(root, target / ".gitkeep", "")
+            created.append(directory + "/")
+        for relative, text, executable in files:
+            target = root / relative
+            if target.exists() or target.is_symlink():
+                kept.append(relative)
+                continue
+            _refuse_file(target.parent, str(Path(relative).parent))
+            _create(root, target, text)
+            if executable:
+                target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+            created.append(relative)
     return InitResult(tuple(created), tuple(kept))
+
+
+def _create(root: Path, target: Path, text: str) -> None:
+    with contextlib.suppress(FileExistsError):  # created meanwhile by someone: theirs is kept
+        write_files(root, [Write(target, text, exclusive=True)])
 
 
 def _policy_text(root: Path) -> str:
@@ -108,14 +113,12 @@ def _gitattributes(root: Path, line: str, created: list[str], kept: list[str]) -
     built-in ``union`` driver needs no per-clone configuration, so branches that both logged
     merge in any clone; a record logged twice that way is folded by the next commit's hook."""
     path = root / ".gitattributes"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if line in text.splitlines():
+    data = path.read_bytes() if path.is_file() else b""
+    if line in data.decode("utf-8", errors="replace").splitlines():
         kept.append(".gitattributes")
         return
-    with path.open("a", encoding="utf-8", newline="\n") as handle:
-        if text and not text.endswith("\n"):
-            handle.write("\n")
-        handle.write(line + "\n")
+    separator = b"\n" if data and not data.endswith(b"\n") else b""
+    write_files(root, [Write(path, data + separator + line.encode() + b"\n")])
     created.append(".gitattributes")
 
 
@@ -448,42 +451,52 @@ class Created:
 
 def write_new(request: NewTask, config: Config, known: dict[str, Path]) -> Created:
     """Create the spec file and list it in each prerequisite's ``state.blocks`` (a one-line
-    edit that leaves the rest of that file as it was). Never overwrites a spec."""
+    edit that leaves the rest of that file as it was): both files or neither, under the
+    repository's write lock, so parallel runs get distinct ids and lose no update. Never
+    overwrites a spec."""
     check_new(request, config, set(known))
     if not config.active_dir.is_dir():
         raise InputError(f"{config.paths.active}: no such directory (run `taskgov init`)")
-    task_id = request.task_id or next_id(config, set(known), now_utc().year)
-    text = render_new(request, task_id, config)
-    path = config.active_dir / f"{task_id}.yaml"
-    from taskgov.spec.yamlio import atomic_write
+    taken = set(known)
+    with locked(config.root):
+        while True:  # next_id skips files that exist; a writer without the lock may race us
+            task_id = request.task_id or next_id(config, taken, now_utc().year)
+            path = config.active_dir / f"{task_id}.yaml"
+            text = render_new(request, task_id, config)
+            links, notes = prerequisite_edits(task_id, request.depends_on, known, config)
+            try:
+                write_files(config.root, [Write(path, text, exclusive=True), *links])
+            except FileExistsError:
+                if request.task_id is not None:
+                    raise UsageError(f"{path.relative_to(config.root)} already exists") from None
+                taken.add(task_id)
+                continue
+            linked = tuple(write.path for write in links)
+            return Created(task_id, path, linked, notes)
 
-    try:
-        atomic_write(path, text, exclusive=True)
-    except FileExistsError:
-        raise UsageError(f"{path.relative_to(config.root)} already exists") from None
-    linked, notes = link_prerequisites(task_id, request.depends_on, known, config)
-    return Created(task_id, path, linked, notes)
 
-
-def link_prerequisites(
+def prerequisite_edits(
     task_id: str, prerequisites: tuple[str, ...], known: dict[str, Path], config: Config
-) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+) -> tuple[list[Write], tuple[str, ...]]:
+    """The new text of each prerequisite that lists ``task_id`` in ``state.blocks`` (read
+    now: call it under the lock), and a note for each that cannot be edited safely."""
     from taskgov.spec.edit import EditError, append_to_list
-    from taskgov.spec.yamlio import YamlProblem, atomic_write, read_text
+    from taskgov.spec.yamlio import YamlProblem, decode, read_bytes
 
-    linked: list[Path] = []
+    edits: list[Write] = []
     notes: list[str] = []
     for prerequisite in prerequisites:
         spec = known[prerequisite]
         shown = spec.relative_to(config.root).as_posix()
         try:
-            before = read_text(spec, config.root)
+            raw = read_bytes(spec, config.root)
+            before = decode(raw)
             after = append_to_list(before, "state", "blocks", task_id)
         except (EditError, YamlProblem) as exc:
             reason = exc.message if isinstance(exc, YamlProblem) else str(exc)
             notes.append(f"{shown}: state.blocks not updated ({reason}); add {task_id} by hand")
             continue
         if after != before:
-            atomic_write(spec, after)
-            linked.append(spec)
-    return tuple(linked), tuple(notes)
+            bom = raw[:3] if raw.startswith(b"\xef\xbb\xbf") else b""  # kept, like every byte
+            edits.append(Write(spec, bom + after.encode("utf-8")))
+    return edits, tuple(notes)

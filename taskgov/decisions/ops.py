@@ -35,6 +35,7 @@ def new_decision(config: Config, title: str) -> tuple[str, Path]:
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString as Q
 
+    from taskgov.fsops import locked
     from taskgov.scaffold import _clear, now_utc
     from taskgov.spec.yamlio import atomic_write, dump_roundtrip, roundtrip
     from taskgov.templates import template_text
@@ -57,20 +58,24 @@ def new_decision(config: Config, title: str) -> tuple[str, Path]:
         raise InputError(f"{template}: the template must be a mapping of fields")
     _clear(doc, "", _KEEP)
     now = now_utc()
-    decision_id = next_decision_id(config, now.strftime("%Y-%m-%d"))
-    doc["decision_id"] = Q(decision_id)
-    doc["timestamp"] = Q(now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    doc["summary"] = Q(title)
-    doc["status"] = Q("proposed")
-    if isinstance(doc.get("review"), CommentedMap):
-        doc["review"]["status"] = Q("pending")
-    path = directory / f"{decision_id}.yaml"
-    out = dump_roundtrip(doc)
-    try:
-        atomic_write(path, out if out.endswith("\n") else out + "\n", exclusive=True)
-    except FileExistsError:
-        raise UsageError(f"{path.relative_to(config.root)} already exists") from None
-    return decision_id, path
+    with locked(config.root):  # parallel runs take distinct numbers
+        for _attempt in range(100):  # a writer without the lock may take a number first
+            decision_id = next_decision_id(config, now.strftime("%Y-%m-%d"))
+            doc["decision_id"] = Q(decision_id)
+            doc["timestamp"] = Q(now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+            doc["summary"] = Q(title)
+            doc["status"] = Q("proposed")
+            if isinstance(doc.get("review"), CommentedMap):
+                doc["review"]["status"] = Q("pending")
+            path = directory / f"{decision_id}.yaml"
+            out = dump_roundtrip(doc)
+            try:
+                text = out if out.endswith("\n") else out + "\n"
+                atomic_write(path, text, exclusive=True, root=config.root)
+            except FileExistsError:
+                continue
+            return decision_id, path
+    raise UsageError(f"{path.relative_to(config.root)} already exists")
 
 
 def list_decisions(
@@ -139,6 +144,13 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
     """Mark a record accepted by the person running the command. Refused (``CheckFailed``)
     when run by an agent and the policy requires a human (the default), and when the record is
     incomplete: no summary, fewer than two alternatives, or not exactly one selected."""
+    from taskgov.fsops import locked
+
+    with locked(config.root):  # read, edit and write with no other writer in between
+        return _accept(config, decision_id, environ)
+
+
+def _accept(config: Config, decision_id: str, environ: dict[str, str] | None) -> str:
     from taskgov.git import config_value
     from taskgov.scaffold import now_utc
     from taskgov.spec.edit import EditError, set_scalar
@@ -184,7 +196,7 @@ def accept_decision(config: Config, decision_id: str, environ: dict[str, str] | 
             )
     except EditError as exc:
         raise InputError(f"{decision.path}: cannot update it safely: {exc}") from None
-    atomic_write(path, text)
+    atomic_write(path, text, root=config.root)
     return decision.path
 
 
@@ -206,9 +218,17 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
     """Record that ``new_id`` replaces ``old_id`` on both records; returns the files changed.
 
     Refused (``UsageError``) when ``old_id`` already supersedes ``new_id``, directly or through
-    other records: the loop would leave no decision in force."""
+    other records: the loop would leave no decision in force. Both files are written or
+    neither (a run killed between the two renames is completed by the next one)."""
+    from taskgov.fsops import locked
+
+    with locked(config.root):
+        return _supersede(config, old_id, new_id)
+
+
+def _supersede(config: Config, old_id: str, new_id: str) -> list[str]:
+    from taskgov.fsops import Write, write_files
     from taskgov.spec.edit import EditError, append_to_list, set_scalar
-    from taskgov.spec.yamlio import atomic_write
 
     if old_id == new_id:
         raise UsageError("a decision cannot supersede itself")
@@ -229,7 +249,6 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
             f"{new_id} cannot supersede {old_id}: {old_id} already supersedes it "
             f"({' -> '.join(loop)}), and a loop leaves no decision in force"
         )
-    edits = []
     try:
         old_text = (config.root / old.path).read_text(encoding="utf-8")
         old_text = set_scalar(old_text, ("status",), "superseded")
@@ -238,10 +257,9 @@ def supersede(config: Config, old_id: str, new_id: str) -> list[str]:
         new_text = append_to_list(new_text, None, "supersedes", old_id)
     except EditError as exc:
         raise InputError(f"cannot update the records safely: {exc}") from None
-    for decision, text in ((old, old_text), (new, new_text)):  # both checked before any write
-        atomic_write(config.root / decision.path, text)
-        edits.append(decision.path)
-    return edits
+    pairs = ((old, old_text), (new, new_text))  # both checked before any write
+    write_files(config.root, [Write(config.root / d.path, text) for d, text in pairs])
+    return [d.path for d, _ in pairs]
 
 
 def index_markdown(config: Config) -> str:
@@ -279,6 +297,13 @@ def _node(identifier: str) -> str:
 
 def write_index(config: Config) -> Path:
     """Refresh ``index.md`` between its markers; what is outside them is kept."""
+    from taskgov.fsops import locked
+
+    with locked(config.root):
+        return _write_index(config)
+
+
+def _write_index(config: Config) -> Path:
     from taskgov.spec.yamlio import atomic_write
 
     path = config.root / config.paths.decisions / "index.md"
@@ -290,5 +315,5 @@ def write_index(config: Config) -> Path:
             block = head + block + rest.split(INDEX_END, 1)[1].lstrip("\n")
         else:
             block = text.rstrip("\n") + "\n\n" + block
-    atomic_write(path, block)
+    atomic_write(path, block, root=config.root)
     return path

@@ -455,26 +455,12 @@ def dump_roundtrip(data: Any) -> str:
     return stream.getvalue()
 
 
-def atomic_write(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename; with ``exclusive``, never
-    replace an existing file (raises ``FileExistsError``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    try:
-        if not exclusive:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)  # fails if path exists: no check-then-write race
-            except FileExistsError:
-                raise
-            except OSError:  # a filesystem without hard links
-                with path.open("x", encoding="utf-8", newline="\n") as handle:
-                    handle.write(text)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+def atomic_write(
+    path: Path, text: str, *, exclusive: bool = False, root: Path | None = None
+) -> None:
+    """Write ``text`` to ``path`` all at once (see ``taskgov.fsops``); with ``exclusive``,
+    never replace an existing file (raises ``FileExistsError``). With ``root``, refuse a path
+    that leads outside that repository; a failed write is one ``InputError`` line."""
+    from taskgov.fsops import Write, write_files
+
+    write_files(root, [Write(path, text, exclusive)])
