@@ -149,9 +149,7 @@ def build_network(
     )
 
 
-def _held(
-    repo: Repository, states: Mapping[str, TaskState], in_scope: set[str]
-) -> dict[str, str]:
+def _held(repo: Repository, states: Mapping[str, TaskState], in_scope: set[str]) -> dict[str, str]:
     """Tasks in scope that wait on a task that exists nowhere, and every task in scope that
     waits on one of those: task -> why."""
     held: dict[str, str] = {}
