@@ -272,3 +272,19 @@ def test_a_good_source_date_epoch_stamps_the_plan(
         assert done.code == 0, done.err
         generated = json.loads(done.out)["generated_at"]
         assert generated == stamp if stamp else generated.startswith("20")
+
+
+@pytest.mark.parametrize("hours", ["1e26", ".inf", "100001"])
+def test_an_absurd_default_estimate_in_the_policy_is_refused(
+    repo: GitRepo, run: Callable[..., Result], hours: str
+) -> None:
+    repo.write(
+        {
+            "docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001", effort=""),
+            "docs/governance/policy.yaml": f"estimates:\n  default_hours: {hours}\n",
+        }
+    )
+    done = run(repo.path, "plan", "--json")
+    assert done.code == 2
+    assert "policy.yaml:2: estimates.default_hours:" in done.err
+    assert "100000" in done.err
