@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import math
-import os
 import re
 import stat
 from dataclasses import dataclass
@@ -158,9 +157,11 @@ _KEEP = re.compile(
 
 def now_utc() -> dt.datetime:
     """Now, or SOURCE_DATE_EPOCH when set (reproducible output)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    from taskgov.git.history import source_date_epoch
+
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
     return dt.datetime.now(tz=dt.timezone.utc)
 
 

@@ -48,6 +48,7 @@ RULES: dict[str, Rule] = {
         Rule("TG100", "schema", E, "a field has the wrong type or value, or is missing"),
         Rule("TG101", "unknown-key", W, "a key the spec format does not define (error: --strict)"),
         Rule("TG102", "invalid-effort", W, "estimated_effort cannot be read as hours"),
+        Rule("TG103", "effort-out-of-range", E, "an effort is negative, NaN or too large"),
         Rule("TG110", "duplicate-id", E, "two specs share a task id"),
         Rule("TG111", "id-filename-mismatch", E, "task_id differs from the file name"),
         Rule("TG112", "invalid-id", E, "task_id does not match the id pattern or is unsafe"),

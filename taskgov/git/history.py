@@ -9,7 +9,7 @@ with ``\\x1e`` right after a NUL.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -234,15 +234,40 @@ def _count(text: bytes) -> int | None:
     return None if text == b"-" else int(text)
 
 
+# 9999-12-31T23:59:59Z: the last second a timestamp can be printed for.
+LAST_SECOND = 253_402_300_799
+
+
+def source_date_epoch(environ: Mapping[str, str] | None = None) -> int | None:
+    """``SOURCE_DATE_EPOCH`` as whole seconds, ``None`` when unset or empty. Anything but a
+    whole number of seconds from 0 to 9999-12-31 is a ``UsageError`` (exit 2): a stamp that
+    silently fell back to another time would not be reproducible."""
+    import os
+
+    from taskgov.errors import UsageError
+
+    raw = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH", "")
+    text = raw.strip()
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= len(str(LAST_SECOND)):
+        seconds = int(text)
+        if seconds <= LAST_SECOND:
+            return seconds
+    shown = repr(raw) if len(raw) <= 40 else f"{raw[:36]!r}…"
+    raise UsageError(
+        f"SOURCE_DATE_EPOCH={shown}: expected whole seconds since 1970-01-01 UTC, from 0 to "
+        f"{LAST_SECOND} (9999-12-31)"
+    )
+
+
 def reference_time(root: Path) -> int | None:
     """The time reproducible output is stamped with: ``SOURCE_DATE_EPOCH`` when set, else the
     HEAD commit's committer time; ``None`` outside a repository or before the first commit.
     Raises ``GitError`` when git fails otherwise."""
-    import os
-
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return int(epoch)
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return epoch
     try:
         head = rev_parse(root, "HEAD")
     except NotARepository:

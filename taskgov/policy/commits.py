@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from taskgov.config import Config
@@ -51,11 +52,18 @@ class Violation(NamedTuple):
 def is_agent(value: str, allowed: Iterable[str]) -> bool:
     """Whether a co-author (``Name <email>``) or ``Assisted-by`` value names an AI agent the
     policy knows: a case-insensitive match of any allowed name as a word."""
-    lowered = value.lower()
-    return any(
-        re.search(rf"(?<![a-z0-9]){re.escape(name.lower())}(?![a-z0-9])", lowered)
-        for name in allowed
-    )
+    pattern = _agent_words(tuple(allowed))
+    return pattern is not None and pattern.search(value.lower()) is not None
+
+
+@lru_cache(maxsize=16)
+def _agent_words(allowed: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for all the allowed names: a message with thousands of co-authors compiles
+    nothing per value."""
+    if not allowed:
+        return None
+    names = "|".join(re.escape(name.lower()) for name in allowed)
+    return re.compile(rf"(?<![a-z0-9])(?:{names})(?![a-z0-9])")
 
 
 def _values(trailers: list[tuple[str, str]], *keys: str) -> list[str]:

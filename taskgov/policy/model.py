@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from taskgov.checks.catalog import lookup
 from taskgov.config import DEFAULT_AGENT_ENV, DEFAULT_AGENTS_ALLOWED, Config, Paths
+from taskgov.spec.effort import MAX_HOURS
 
 _DEFAULT_PATHS = Paths()
 
@@ -73,7 +74,7 @@ class GitSection(_Section):
 class EstimatesSection(_Section):
     hours_per_day: float = Field(8.0, gt=0, le=24)
     days_per_week: float = Field(5.0, gt=0, le=7)
-    default_hours: float = Field(8.0, gt=0)
+    default_hours: float = Field(8.0, gt=0, le=MAX_HOURS)  # the bound every estimate has
 
 
 class QualitySection(_Section):

@@ -21,6 +21,10 @@ _SPLIT = re.compile(r"[,\s]+")
 _FOREIGN = re.compile(r"^(?:[\w.-]+/[\w.-]+)?#\d+$|^GH-\d+$|^[a-z][a-z0-9+.-]*://", re.I)
 
 
+# How many wrong values of one kind get a "did you mean" found by similarity.
+SUGGESTIONS = 20
+
+
 class Reference(NamedTuple):
     """What the trailers of one kind name: the ids that count, and what is wrong."""
 
@@ -39,16 +43,31 @@ def check_references(
 ) -> Reference:
     """Check every value of the trailers named ``keys``: a ``noun`` id matches ``pattern``
     (described to people as ``shape``) and ``exists``. ``known`` lists the existing ids, for
-    "did you mean"; it is called at most once, and only when something is wrong."""
+    "did you mean"; it is called at most once, and only when something is wrong. Each distinct
+    value is judged and reported once."""
     valid: list[str] = []
     problems: list[str] = []
     cache: list[list[str]] = []
+    same_case: dict[str, str] = {}
+    suggested = 0
+    # A value seen once is judged once: a message repeating one id 100,000 times costs one
+    # lookup and reports one problem.
+    judged: dict[tuple[str, str], bool] = {}
 
     def suggestion(value: str) -> str:
+        nonlocal suggested
         if not cache:
             cache.append(sorted(set(known())))
-        close = closest(value, cache[0])
-        return f"; did you mean {close}?" if close else ""
+            for candidate in cache[0]:
+                same_case.setdefault(candidate.casefold(), candidate)
+        # The same id in other case is one lookup; a similar one costs a pass over every
+        # known id, so only the first few wrong values get one (a message naming thousands
+        # of wrong ids is not asked to wait for thousands of passes).
+        same = same_case.get(value.casefold())
+        if same is None and suggested < SUGGESTIONS:
+            suggested += 1
+            same = closest(value, cache[0])
+        return f"; did you mean {same}?" if same else ""
 
     for key, value in trailers:
         if key.lower() not in keys:
@@ -60,16 +79,20 @@ def check_references(
         for token in _SPLIT.split(value):
             if not token or (key.lower() == "closes" and _FOREIGN.search(token)):
                 continue
-            if not re.search(pattern, token):
-                problems.append(
-                    f"'{key}: {token}' is not a {noun} id ({noun} ids look like {shape})"
-                    + suggestion(token)
-                )
-            elif not exists(token):
-                problems.append(f"'{key}: {token}' names no {noun}" + suggestion(token))
-            else:
+            seen = judged.get((key, token))
+            if seen is None:
+                seen = judged[key, token] = bool(re.search(pattern, token)) and exists(token)
+                if not seen:
+                    problems.append(_problem(key, token, noun, pattern, shape) + suggestion(token))
+            if seen:
                 valid.append(token)
     return Reference(valid, problems)
+
+
+def _problem(key: str, token: str, noun: str, pattern: str, shape: str) -> str:
+    if not re.search(pattern, token):
+        return f"'{key}: {token}' is not a {noun} id ({noun} ids look like {shape})"
+    return f"'{key}: {token}' names no {noun}"
 
 
 def closest(value: str, known: list[str]) -> str | None:

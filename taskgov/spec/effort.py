@@ -28,7 +28,7 @@ _UNITS = {
 }
 _POINTS = {"sp", "pt", "pts", "point", "points", "story points", "story point"}
 
-_NUMBER = r"(\d+(?:\.\d+)?|\.\d+)"
+_NUMBER = r"((?:\d+(?:\.\d+)?|\.\d+)(?:e[+-]?\d+)?)"
 _UNIT = r"([a-z]+(?:\s+points?)?)?"
 _PATTERN = re.compile(rf"^~?\s*{_NUMBER}\s*{_UNIT}\s*(?:(?:-|–|to)\s*~?\s*{_NUMBER}\s*{_UNIT})?$")
 
@@ -61,8 +61,34 @@ def _round(value: float) -> float:
     return round(value, 4)
 
 
+# The most one task may be estimated at: 50 person-years. Anything above is a typo or a
+# unit mix-up, and would turn every total, P95 and schedule into nonsense.
+MAX_HOURS = 100_000
+
+
 class EffortError(ValueError):
     """An effort string that cannot be read as hours."""
+
+
+class EffortRangeError(EffortError):
+    """An effort that reads as hours, but negative, not finite, or above ``MAX_HOURS``."""
+
+
+def check_hours(hours: float, shown: object) -> float:
+    """``hours``, when it is a number of hours one task can take; else ``EffortRangeError``
+    naming ``shown`` (what the spec says)."""
+    said = repr(shown) if len(repr(shown)) <= 40 else f"{repr(shown)[:36]}…"
+    if math.isnan(hours):
+        raise EffortRangeError(f"{said} is not a number of hours")
+    if hours < 0:
+        raise EffortRangeError(f"{said}: effort cannot be negative")
+    if hours > MAX_HOURS:
+        amount = "" if math.isinf(hours) else f"{hours:,.0f}" if hours < 1e9 else f"{hours:.2g}"
+        raise EffortRangeError(
+            f"{said} is {amount + ' hours, ' if amount else ''}more than the {MAX_HOURS:,} hours "
+            "one task may take (split the task, or check the unit)"
+        )
+    return float(hours)
 
 
 def unit_hours(unit: str, hours_per_day: float, days_per_week: float) -> float:
@@ -97,11 +123,10 @@ def parse_effort(
             return None
         raise EffortError(f"{text!r} is not an effort")
     if isinstance(text, (int, float)):
-        if not math.isfinite(text):
-            raise EffortError(f"{text!r} is not a finite number of hours")
-        if text < 0:
-            raise EffortError("effort cannot be negative")
-        value = float(text)
+        # Compared before any float(): an int of 400 digits has no float.
+        value = check_hours(
+            text if isinstance(text, float) or text <= MAX_HOURS else math.inf, text
+        )
         return Estimate(value, value, value, source)
     if not isinstance(text, str):
         raise EffortError(f"{text!r} is not an effort")
@@ -110,6 +135,7 @@ def parse_effort(
         return None
     match = _PATTERN.match(cleaned)
     if match is None:
+        _out_of_range(cleaned, text)
         raise EffortError(f"cannot read {text.strip()!r} as an effort (e.g. 4h, 1.5d, 3-5d, 2w)")
     low_text, low_unit, high_text, high_unit = match.groups()
     for unit in (low_unit, high_unit):
@@ -117,10 +143,20 @@ def parse_effort(
             raise EffortError(f"story points in {text.strip()!r} have no conversion to hours")
     unit = high_unit or low_unit or "h"
     first_unit = low_unit or unit
-    low = float(low_text) * unit_hours(first_unit, hours_per_day, days_per_week)
+    low = check_hours(float(low_text) * unit_hours(first_unit, hours_per_day, days_per_week), text)
     if high_text is None:
         return Estimate(low, low, low, source)
-    high = float(high_text) * unit_hours(unit, hours_per_day, days_per_week)
+    high = check_hours(float(high_text) * unit_hours(unit, hours_per_day, days_per_week), text)
     if high < low:
         raise EffortError(f"range {text.strip()!r} runs backwards")
     return Estimate(low, (low + high) / 2, high, source)
+
+
+def _out_of_range(cleaned: str, text: str) -> None:
+    """Raise ``EffortRangeError`` for a number the pattern does not take ("nan", "-3", "inf",
+    "1e+26" as YAML prints large numbers); anything else is left to be unreadable."""
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return
+    check_hours(number, text.strip())

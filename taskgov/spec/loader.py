@@ -12,7 +12,7 @@ from taskgov.checks.findings import Findings
 from taskgov.config import Config
 from taskgov.problems import Problem
 from taskgov.spec import salvage
-from taskgov.spec.effort import EffortError, Estimate, parse_effort
+from taskgov.spec.effort import EffortError, EffortRangeError, Estimate, parse_effort
 from taskgov.spec.salvage import SAFE_ID, id_from_name
 from taskgov.spec.task import Dependency, Task, enum_word
 from taskgov.spec.validation import kind_of, validate_spec
@@ -262,7 +262,8 @@ def _estimate(spec: Any, where: Locations, config: Config, findings: Findings) -
     try:
         return parse_effort(effort, hours_per_day=per_day, days_per_week=per_week)
     except EffortError as exc:
-        findings.at(where, "TG102", str(exc), ("classification", "estimated_effort"))
+        rule = "TG103" if isinstance(exc, EffortRangeError) else "TG102"
+        findings.at(where, rule, str(exc), ("classification", "estimated_effort"))
         return None
 
 
