@@ -420,3 +420,20 @@ def test_a_local_script_runs_only_as_accepted(run, governed: GitRepo, tmp_path: 
         check=False,
     )
     assert listed.stdout == ""
+
+
+def test_install_never_writes_through_a_linked_hooks_directory(
+    run, repo: GitRepo, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    run(repo.path, "init")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    hooks = repo.path / ".githooks"
+    for child in hooks.iterdir():
+        child.unlink()
+    hooks.rmdir()
+    hooks.symlink_to(outside)  # a committed link out of the repository
+    result = run(repo.path, "hooks", "install")
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    assert list(outside.iterdir()) == []

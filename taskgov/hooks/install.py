@@ -99,7 +99,7 @@ def install(config: Config, force: bool = False, python: str | None = None) -> H
         )
     for name in foreign:
         (root / ours / name).rename(root / ours / f"{name}.local")
-    written = _ensure_scripts(root / ours)
+    written = _ensure_scripts(root, root / ours)
     _accept_local(root, root / ours)
     interpreter = python or sys.executable
     settings = [
@@ -212,18 +212,20 @@ def _sh_quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _ensure_scripts(directory: Path) -> tuple[str, ...]:
+def _ensure_scripts(root: Path, directory: Path) -> tuple[str, ...]:
+    """Write the scripts that are missing or an earlier version's, through the contained
+    writer: a committed ``.githooks`` link that leads out of the repository is refused."""
+    from taskgov.fsops import Write, write_files
     from taskgov.templates import template_text
 
     written = []
-    directory.mkdir(parents=True, exist_ok=True)
     for name in HOOKS:
         target = directory / name
-        if target.exists() and not (target.is_file() and _digest(target) in EARLIER_SCRIPTS):
-            continue
         if target.is_symlink():
             continue
-        target.write_text(template_text(f"githooks/{name}"), encoding="utf-8")
+        if target.exists() and not (target.is_file() and _digest(target) in EARLIER_SCRIPTS):
+            continue
+        write_files(root, [Write(target, template_text(f"githooks/{name}"))])
         target.chmod(target.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         written.append(name)
     return tuple(written)

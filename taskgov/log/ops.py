@@ -403,7 +403,7 @@ def unstage(config: Config) -> list[str]:
             run_git(config.root, "update-index", "--cacheinfo", f"100644,{before},{name}")
             from taskgov.spec.yamlio import atomic_write
 
-            atomic_write(target, content.decode("utf-8", "surrogateescape"))
+            atomic_write(target, content.decode("utf-8", "surrogateescape"), root=config.root)
         restored.append(name)
     return restored
 

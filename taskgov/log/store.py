@@ -167,7 +167,7 @@ class LogStore:
                 same = False
             if not same:
                 self.directory.mkdir(parents=True, exist_ok=True)
-                atomic_write(path, text)
+                atomic_write(path, text, root=self.root)
                 written.append(path.name)
         for path in self.files():
             if path.stem not in by_month:
