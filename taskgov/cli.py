@@ -42,7 +42,8 @@ Start here:
   taskgov roadmap --write               milestone tables in docs/tasks/index.md
   taskgov list --json                   every task, for scripts
   taskgov decision new "Use X over Y"    record why, with alternatives
-  taskgov hooks install                 enforce the commit policy in this clone
+  taskgov hooks install                 commit policy and contribution log, in this clone
+  taskgov log verify                    the contribution log, checked against history
   taskgov check-commits origin/main..   the same policy over a range, for CI
 
 {EXIT_CODES}"""
