@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from taskgov.spec.task import Dependency, Task
 
@@ -13,34 +14,34 @@ from taskgov.spec.task import Dependency, Task
 UNORDERED = frozenset({"mutual_exclusion"})
 
 
-@dataclass(frozen=True)
-class Edge:
-    """The merged view of every declaration that ``dependent`` needs ``prerequisite``."""
+class Edge(NamedTuple):
+    """The merged view of every declaration that ``dependent`` needs ``prerequisite``. The
+    derived facts are computed once, when the graph is built (``edge``): state derivation and
+    planning read them for every edge of every task."""
 
     dependent: str
     prerequisite: str
     declarations: tuple[Dependency, ...]
+    hard: bool
+    confidence: float
+    type: str
+    sources: tuple[str, ...]
+    ordered: bool
 
-    @cached_property
-    def hard(self) -> bool:
-        return any(d.hard for d in self.declarations)
 
-    @cached_property
-    def confidence(self) -> float:
-        return max(d.confidence for d in self.declarations)
-
-    @cached_property
-    def type(self) -> str:
-        typed = [d.type for d in self.declarations if d.source == "planning.depends_on"]
-        return typed[0] if typed else self.declarations[0].type
-
-    @cached_property
-    def sources(self) -> tuple[str, ...]:
-        return tuple(sorted({d.source for d in self.declarations}))
-
-    @cached_property
-    def ordered(self) -> bool:
-        return self.type not in UNORDERED
+def edge(dependent: str, prerequisite: str, declarations: tuple[Dependency, ...]) -> Edge:
+    typed = [d.type for d in declarations if d.source == "planning.depends_on"]
+    kind = typed[0] if typed else declarations[0].type
+    return Edge(
+        dependent,
+        prerequisite,
+        declarations,
+        any(d.hard for d in declarations),
+        max(d.confidence for d in declarations),
+        kind,
+        tuple(sorted({d.source for d in declarations})),
+        kind not in UNORDERED,
+    )
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def merge_dependencies(
                 continue
             grouped[(dep.dependent, dep.prerequisite)].append(dep)
     edges = tuple(
-        Edge(dependent, prerequisite, tuple(decls))
+        edge(dependent, prerequisite, tuple(decls))
         for (dependent, prerequisite), decls in sorted(grouped.items())
     )
     return DependencyGraph(edges, tuple(dangling))
