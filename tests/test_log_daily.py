@@ -327,3 +327,31 @@ def test_a_chained_commit_msg_hook_refusing_also_restores_the_log(day: Path) -> 
     )
     assert done.returncode != 0
     assert git(day, "status", "--porcelain") == ""
+
+
+def test_a_reset_then_a_commit_does_not_keep_the_discarded_commits(day: Path) -> None:
+    for name in "abcd":
+        commit(day, f"feat: {name}", {f"{name}.txt": "1\n"})
+    discarded = git(day, "rev-parse", "HEAD~1").strip()
+    git(day, "reset", "-q", "--soft", "HEAD~2")
+    commit(day, "feat: squashed")
+    assert_clean_and_exact(day)
+    assert discarded not in [r["commit"] for r in records(day)]
+    commit(day, "feat: next", {"n.txt": "1\n"})
+    assert_all_logged_but_head(day)
+
+
+def test_a_cherry_picked_range_is_logged_on_the_branch_it_was_picked_to(day: Path) -> None:
+    commit(day, "feat: a", {"a.txt": "1\n"})
+    git(day, "switch", "-q", "-c", "side")
+    for n in range(1, 4):
+        commit(day, f"feat: s{n}", {f"s{n}.txt": "1\n"})
+    git(day, "switch", "-q", "main")
+    commit(day, "feat: m1", {"m1.txt": "1\n"})
+    git(day, "cherry-pick", "side~2..side")
+    for n in range(2, 5):
+        commit(day, f"feat: m{n}", {f"m{n}.txt": "1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+    picked = git(day, "rev-list", "HEAD~3", "-2").split()
+    assert {r["branch"] for r in records(day) if r["commit"] in picked} == {"main"}

@@ -292,8 +292,9 @@ def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | 
     except GitError:  # the synced commit is gone, or no commits: the slow, careful way
         return None
     rows = [line.split() for line in lines.splitlines() if line.strip()]
-    if not rows:
-        return last, []  # HEAD is the commit last synced
+    if not rows:  # HEAD is the commit last synced, or an ancestor of it (a reset)
+        head = run_git(context.config.root, "rev-parse", "--verify", "HEAD^{commit}").strip()
+        return (last, []) if head == last else None
     # ``last`` is an ancestor of HEAD exactly when it is a parent of one of these commits.
     if not any(last in row[1:] for row in rows):
         return None

@@ -118,14 +118,16 @@ def reconcile(
     present = exists([str(e.record["commit"]).lower() for _, e in loose]) if loose else set()
     dropped = set()
     for index, entry in loose:
-        key = _identity(entry.record)
+        if str(entry.record["commit"]).lower() in present:
+            # The repository has that commit, but history does not reach it: another branch's
+            # commit, carried here by a cherry-pick or rebase of a commit that held its record.
+            result.foreign.append(entry)
+            dropped.add(index)
+            continue
+        key = _identity(entry.record)  # only a commit gone from here can have been rewritten
         twin = twins.get(key) if key else None
         if twin is None or twin in position:
-            if str(entry.record["commit"]).lower() in present:
-                result.foreign.append(entry)
-                dropped.add(index)
-            else:
-                result.unknown.append(entry)
+            result.unknown.append(entry)
             continue
         position[twin] = index
         result.moved.append((str(entry.record["commit"]), twin))
