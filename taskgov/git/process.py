@@ -74,9 +74,19 @@ def probe_git(root: Path, *args: str) -> str | None:
     return stdout.decode("utf-8", "replace")
 
 
-def _run(root: Path, args: tuple[str, ...]) -> tuple[int, bytes, bytes]:
+def git_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    """Like ``run_git``, for output that is not text (object contents) or input on stdin."""
+    returncode, stdout, stderr = _run(root, args, stdin)
+    if returncode != 0:
+        raise complaint(stderr, f"git {args[0]} failed")
+    return stdout
+
+
+def _run(root: Path, args: tuple[str, ...], stdin: bytes | None = None) -> tuple[int, bytes, bytes]:
     try:
-        done = subprocess.run(git_command(root, *args), capture_output=True, check=False)
+        done = subprocess.run(
+            git_command(root, *args), input=stdin, capture_output=True, check=False
+        )
     except OSError as exc:
         raise cannot_run(exc) from None
     return done.returncode, done.stdout, done.stderr

@@ -11,6 +11,7 @@ it. What the hooks see and history cannot recreate goes to the journal in the gi
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 from collections import Counter
@@ -22,6 +23,7 @@ from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git.context import RepoContext, repo_context
 from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
+from taskgov.git.objects import blob_bytes, commits_present
 from taskgov.log.journal import Journal, Observation
 from taskgov.log.reconcile import CommitIndex, Reconciled, carry, hand_kept, reconcile
 from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive, utc_date
@@ -30,8 +32,7 @@ from taskgov.log.store import BadLine, LoggedRecord, LogStore
 # Facts git itself holds: verified for every record, hand-kept ones included.
 GIT_FACTS = ("date", "files_changed", "lines_added", "lines_removed")
 NOT_VERIFIED = frozenset({"branch", *OBSERVED})
-STATE_FILE = "log-state.json"
-_STATE_VERSION = 2
+STATE_MEMO = "log-state.json"  # the last sync: its HEAD, for the files as it left them
 
 
 def store_for(config: Config, context: RepoContext | None = None) -> LogStore:
@@ -85,6 +86,19 @@ class LogContext:
 
         return derive_shas
 
+    def reconcile(
+        self,
+        logged: list[LoggedRecord],
+        history: CommitIndex,
+        known: dict[str, Commit] | None = None,
+        skip: frozenset[str] = frozenset(),
+    ) -> Reconciled:
+        """``reconcile`` with what this repository knows: the journal's rewrites, fresh
+        records (from ``known`` commits when given), which commits the store has."""
+        final = {old: self.journal.final(old) for old in self.journal.rewrites}
+        present = functools.partial(commits_present, self.config.root)
+        return reconcile(logged, history, final, self.deriver(known), present, skip)
+
     def walk(self, revisions: list[str], extra: Sequence[str] = ()) -> Iterator[Commit]:
         """Commits with line counts, the log's own month files left undiffed (records do not
         count them, and diffing a large month file would make every commit pay for the size
@@ -115,35 +129,6 @@ class LogContext:
         except OSError:  # no place for it: the month files are diffed, and still not counted
             return None
         return path
-
-
-def existing(root: Path) -> Any:
-    """``exists(ids)``: which full commit ids the repository has (one ``git cat-file``)."""
-
-    def exists(shas: list[str]) -> set[str]:
-        full = [s for s in shas if len(s) in (40, 64)]
-        if not full:
-            return set()
-        import subprocess
-
-        from taskgov.git.history import git_command
-
-        done = subprocess.run(
-            git_command(root, "cat-file", "--batch-check=%(objectname) %(objecttype)"),
-            input="\n".join(full).encode() + b"\n",
-            capture_output=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
-        found = set()
-        for line in done.stdout.decode("utf-8", "replace").splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[1] == "commit":
-                found.add(parts[0])
-        return found
-
-    return exists
 
 
 def history_ids(root: Path) -> list[str]:
@@ -233,8 +218,7 @@ def sync(
             head = history.order[0] if history.order else None
             logged, _ = store.read()
             skip = frozenset([history.order[0]]) if skip_head and history.order else frozenset()
-            final = {old: context.journal.final(old) for old in context.journal.rewrites}
-            plan = reconcile(logged, history, final, context.deriver(), existing(config.root), skip)
+            plan = context.reconcile(logged, history, skip=skip)
             files = store.rewrite(plan.records) if plan.changed else []
             result = _result(plan, repaired, files)
         if head and not skip_head:
@@ -271,20 +255,16 @@ def _state_key(context: LogContext, store: LogStore) -> list[object]:
         rewritten = (context.repo.state_dir / "rewritten.jsonl").stat().st_size
     except OSError:
         rewritten = 0
-    return [_STATE_VERSION, store.relative, files, rewritten]
+    return [store.relative, files, rewritten]
 
 
 def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | None:
     """HEAD and the commits to append (oldest first) when the log is exactly as the last sync
     left it (same files, no rewrite since) and HEAD descends from the commit it synced: then
     nothing older needs looking at. ``None``: reconcile the whole log."""
-    try:
-        saved = json.loads((context.repo.state_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(saved, dict) or saved.get("key") != _state_key(context, store):
-        return None
-    last = saved.get("head")
+    from taskgov.spec.cache import memo_get
+
+    last = memo_get(context.config.root, STATE_MEMO, _state_key(context, store))
     if not isinstance(last, str) or len(last) not in (40, 64):
         return None
     try:
@@ -302,9 +282,9 @@ def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | 
 
 
 def _save_state(context: LogContext, store: LogStore, head: str) -> None:
-    _write_json(
-        context.repo.state_dir / STATE_FILE, {"key": _state_key(context, store), "head": head}
-    )
+    from taskgov.spec.cache import memo_put
+
+    memo_put(context.config.root, STATE_MEMO, _state_key(context, store), head)
 
 
 # --------------------------------------------------------------------------- pre-commit
@@ -400,32 +380,13 @@ def unstage(config: Config) -> list[str]:
             run_git(config.root, "rm", "-q", "--cached", "--ignore-unmatch", "--", name)
             target.unlink(missing_ok=True)
         else:
-            content = _blob(config.root, str(before))
+            content = blob_bytes(config.root, str(before))
             run_git(config.root, "update-index", "--cacheinfo", f"100644,{before},{name}")
             from taskgov.spec.yamlio import atomic_write
 
             atomic_write(target, content.decode("utf-8", "surrogateescape"), root=config.root)
         restored.append(name)
     return restored
-
-
-def forget_staged(config: Config) -> None:
-    """The commit was made: what pre-commit staged is in it."""
-    with contextlib.suppress(GitError, OSError):
-        (repo_context(config.root).state_dir / STAGED_FILE).unlink(missing_ok=True)
-
-
-def _blob(root: Path, blob: str) -> bytes:
-    import subprocess
-
-    from taskgov.git.history import git_command
-
-    done = subprocess.run(
-        git_command(root, "cat-file", "blob", blob), capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        raise GitError(done.stderr.decode("utf-8", "replace").strip() or "git cat-file failed")
-    return done.stdout
 
 
 def _write_json(path: Path, value: object) -> None:
@@ -520,19 +481,18 @@ def verify(config: Config) -> dict[str, Any]:
     logged, bad = store.read()
     history = CommitIndex(history_ids(config.root))
     commits = {c.sha: c for c in context.walk(["HEAD"])} if history.order else {}
-    final = {old: context.journal.final(old) for old in context.journal.rewrites}
-    plan = reconcile(logged, history, final, context.deriver(commits), existing(config.root))
-    seen = context.journal.observations()
+    plan = context.reconcile(logged, history, commits)
+    resolved = [history.resolve(str(entry.record["commit"])) for entry in logged]
+    logged_shas = {sha for sha in resolved if sha is not None}
+    actual = context.derive(commits[sha] for sha in logged_shas)  # one read of the journal
+    seen = context.journal.observations(logged_shas)
     mismatched, wrong_branch = [], []
     holds = _branch_members(config.root, {str(e.record.get("branch") or "") for e in logged})
-    for entry in logged:
+    for entry, sha in zip(logged, resolved, strict=True):
         record = entry.record
-        sha = history.resolve(str(record["commit"]))
         if sha is None:
             continue
-        commit = commits[sha]
-        actual = context.derive([commit])[sha]
-        mismatched.extend(_mismatches(entry, commit, actual))
+        mismatched.extend(_mismatches(entry, commits[sha], actual[sha]))
         branch = record.get("branch")
         observed = seen.get(sha)
         members = holds.get(str(branch))
