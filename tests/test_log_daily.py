@@ -355,3 +355,71 @@ def test_a_cherry_picked_range_is_logged_on_the_branch_it_was_picked_to(day: Pat
     assert_all_logged_but_head(day)
     picked = git(day, "rev-list", "HEAD~3", "-2").split()
     assert {r["branch"] for r in records(day) if r["commit"] in picked} == {"main"}
+
+
+def test_post_commit_notes_branch_and_agent_variables_exactly(day: Path) -> None:
+    """The journal line the post-commit shell writes is valid JSON for any branch git allows,
+    and names only the agent variables that are set to something other than blanks."""
+    observed = day / ".git" / "taskgov" / "observed.jsonl"
+    git(day, "switch", "-q", "-c", 'odd"name/ünï')
+    (day / "o.txt").write_text("1\n")
+    git(day, "add", "o.txt")
+    agents = {"CLAUDECODE": " \t ", "CLAUDE_CODE_ENTRYPOINT": "cli"}
+    message = "feat: odd\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
+    git(day, "commit", "-q", "-m", message, env=agents)
+    last = json.loads(observed.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["branch"] == 'odd"name/ünï'
+    assert last["agent_env"] == ["CLAUDE_CODE_ENTRYPOINT"]
+    assert last["commit"] == git(day, "rev-parse", "HEAD").strip()
+    git(day, "checkout", "-q", "--detach")
+    commit(day, "feat: detached", {"d.txt": "1\n"})
+    last = json.loads(observed.read_text(encoding="utf-8").splitlines()[-1])
+    assert last == {"commit": git(day, "rev-parse", "HEAD").strip(), "branch": None}
+
+
+def test_the_hook_stages_only_month_files_and_sees_edits_to_old_ones(day: Path) -> None:
+    commit(day, "feat: one", {"a.txt": "1\n"})
+    commit(day, "feat: two", {"b.txt": "1\n"})
+    (day / LOG / "notes.txt").write_text("a person's scratch file\n")
+    commit(day, "feat: three", {"c.txt": "1\n"})
+    assert git(day, "status", "--porcelain") == f"?? {LOG}/notes.txt\n"  # never committed
+    (day / LOG / "notes.txt").unlink()
+    # An old month file, untouched for a while: its stat data is trusted from then on...
+    old = day / LOG / "2001-01.jsonl"
+    old.write_text('{"commit": "0000000", "date": "2001-01-05T00:00:00Z", "summary": "by hand"}\n')
+    git(day, "add", str(old.relative_to(day)))
+    commit(day, "docs: an old record", {})
+    past = old.stat().st_mtime - 60
+    os.utime(old, (past, past))
+    commit(day, "feat: four", {"d.txt": "1\n"})
+    commit(day, "feat: five", {"e.txt": "1\n"})
+    # ...until a person edits it (same size): that is an unstaged change, left to them
+    old.write_text('{"commit": "0000000", "date": "2001-01-05T00:00:00Z", "summary": "BY hand"}\n')
+    commit(day, "feat: six", {"f.txt": "1\n"})
+    assert git(day, "diff", "--name-only") == f"{LOG}/2001-01.jsonl\n"
+
+
+def test_a_sha256_repository_logs_and_takes_back_as_any_other(tmp_path: Path) -> None:
+    path = tmp_path / "sha256"
+    subprocess.run(
+        ["git", "init", "-q", "--object-format=sha256", "--template=", str(path)], check=True
+    )
+    assert taskgov(path, "init").returncode == 0
+    assert taskgov(path, "hooks", "install").returncode == 0
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "chore: adopt taskgov")
+    for n in range(3):
+        commit(path, f"feat: {n}", {f"{n}.txt": "1\n"})
+        assert_clean_and_exact(path)
+    assert_all_logged_but_head(path)
+    assert all(len(str(r["commit"])) == 64 for r in records(path))
+    (path / "0.txt").write_text("2\n")
+    refused = subprocess.run(
+        ["git", "-C", str(path), "commit", "-q", "-a", "-m", "feat: sneaky"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CLAUDECODE": "1"},
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert git(path, "status", "--porcelain") == " M 0.txt\n"  # the log taken back
