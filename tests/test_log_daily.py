@@ -423,3 +423,55 @@ def test_a_sha256_repository_logs_and_takes_back_as_any_other(tmp_path: Path) ->
     )
     assert refused.returncode != 0
     assert git(path, "status", "--porcelain") == " M 0.txt\n"  # the log taken back
+
+
+def _dated(repo: Path, message: str, name: str, when: str) -> str:
+    (repo / name).write_text(f"{message}\n")
+    git(repo, "add", name)
+    git(
+        repo,
+        "commit",
+        "-q",
+        "-m",
+        message,
+        env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+    )
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_a_backport_to_a_branch_cut_the_month_before_is_settled_by_log_resolve(day: Path) -> None:
+    """Git cannot merge a month file the release branch lacks (modify/delete): `log resolve`
+    settles it, the cherry-pick goes on, and the next commit logs exactly the branch's
+    history."""
+    _dated(day, "feat: october", "o.txt", "2026-10-20T10:00:00Z")
+    git(day, "branch", "release")
+    _dated(day, "feat: november one", "n1.txt", "2026-11-03T10:00:00Z")
+    _dated(day, "feat: november two", "n2.txt", "2026-11-04T10:00:00Z")
+    fix = _dated(day, "fix: the bug", "fix.txt", "2026-11-05T10:00:00Z")
+    assert f"{LOG}/2026-11.jsonl" in git(day, "show", "--name-only", "--format=", fix)
+    git(day, "switch", "-q", "release")
+    picked = subprocess.run(
+        ["git", "-C", str(day), "cherry-pick", fix], capture_output=True, text=True, check=False
+    )
+    assert picked.returncode != 0
+    assert "CONFLICT (modify/delete)" in picked.stdout + picked.stderr
+    settled = taskgov(day, "log", "resolve")
+    assert settled.returncode == 0, settled.stderr
+    assert f"left out: {LOG}/2026-11.jsonl" in settled.stdout
+    assert "git cherry-pick --continue" in settled.stdout
+    git(day, "-c", "core.editor=true", "cherry-pick", "--continue")
+    assert git(day, "status", "--porcelain") == ""
+    commit(day, "chore: release 1.0.1", {"VERSION": "1.0.1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+    again = taskgov(day, "log", "resolve", "--json")
+    assert json.loads(again.stdout) == {"settled": [], "others": [], "next": "git commit"}
+
+
+def test_joined_month_files_keep_every_line_once_in_order() -> None:
+    from taskgov.log.resolve import _joined
+
+    ours = b'{"commit": "a"}\n{"commit": "b"}'
+    theirs = b'{"commit": "a"}\n{"commit": "c"}\n{"commit": "b"}\n'
+    assert _joined(ours, theirs) == b'{"commit": "a"}\n{"commit": "b"}\n{"commit": "c"}\n'
+    assert _joined(b"", theirs) == theirs
