@@ -71,9 +71,9 @@ def review(
 
         ui.write(render_markdown(result, summary_url=summary_url))
     elif form == "github":
-        from taskgov.review.annotations import annotations
+        from taskgov.review.workflow import workflow_commands
 
-        for line in annotations(result):
+        for line in workflow_commands(result):
             print(line)
     else:
         from taskgov.review.text import render_text

@@ -76,7 +76,7 @@ class Review:
             parts.append(f"{len(d.cycles)} cycle{'s' if len(d.cycles) != 1 else ''} introduced")
         before, after = self.plan_before.get("p80"), self.plan_after.get("p80")
         if before != after:
-            parts.append(f"P80 {_hours(before)} -> {_hours(after)}")
+            parts.append(f"P80 {_hours(before)} → {_hours(after)}")
         state = "fails" if self.failed else "passes"
         issues = f"{self.errors} error{'s' if self.errors != 1 else ''}, " + (
             f"{self.warnings} warning{'s' if self.warnings != 1 else ''}"
