@@ -36,6 +36,13 @@ from taskgov.errors import EXIT_OK, UsageError
     metavar="URL",
     help="md: where the full report is (the job summary), named when the comment is cut.",
 )
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=2_000),
+    default=60_000,
+    show_default=True,
+    help="md: the body's size limit (a comment must stay under 65,536; a job summary 1 MiB).",
+)
 @click.pass_context
 def review(
     ctx: click.Context,
@@ -45,6 +52,7 @@ def review(
     form: str,
     fail_on: str,
     summary_url: str,
+    max_chars: int,
 ) -> int:
     """Review what BASE..HEAD (HEAD defaults to HEAD) does to the specs and the plan.
 
@@ -69,7 +77,7 @@ def review(
     elif form == "md":
         from taskgov.review.markdown import render_markdown
 
-        ui.write(render_markdown(result, summary_url=summary_url))
+        ui.write(render_markdown(result, summary_url=summary_url, limit=max_chars))
     elif form == "github":
         from taskgov.review.workflow import workflow_commands
 

@@ -27,15 +27,15 @@ ROW_LIMITS = (None, 400, 150, 60, 25, 10)
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def render_markdown(result: Review, summary_url: str = "") -> str:
-    """The comment body: under ``MAX_BODY`` characters, ending with the hidden marker."""
+def render_markdown(result: Review, summary_url: str = "", limit: int = MAX_BODY) -> str:
+    """The comment body: at most ``limit`` characters, ending with the hidden marker."""
     for rows in ROW_LIMITS:
         body = _render(result, rows, summary_url)
-        if len(body) <= MAX_BODY:
+        if len(body) <= limit:
             return body
     # Even the smallest tables are too long (thousands of findings in one file): hard cut.
     note = "\n\n… the report was cut here" + _pointer(summary_url) + "\n\n" + MARKER + "\n"
-    return body[: MAX_BODY - len(note)] + note
+    return body[: max(limit - len(note), 0)] + note
 
 
 def _pointer(summary_url: str) -> str:
