@@ -62,7 +62,7 @@ def derive_states(
     ``claims``: the live claims by task id, read from the repository when not given)."""
     activity = activity or NO_ACTIVITY
     if claims is None:
-        from taskgov.claims.ops import repository_claims
+        from taskgov.claims.refs import repository_claims
 
         claims = repository_claims(repo.root, repo.config.claims_grace)
     tasks = repo.tasks

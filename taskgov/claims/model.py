@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from typing import NamedTuple
 
 FORMAT = 1
 REF_PREFIX = "refs/taskgov/claims/"
@@ -30,9 +29,11 @@ class ClaimFormatError(ValueError):
     """A claim ref whose commit message is not a claim this version can read."""
 
 
-@dataclass(frozen=True)
-class Claim:
-    """One claim: who holds which task, since when, and until when the lease runs."""
+class Claim(NamedTuple):
+    """One claim: who holds which task, since when, and until when the lease runs.
+
+    (A NamedTuple, not a dataclass: ``ready``'s warm path reads claims, and building a
+    dataclass at import costs it more than reading them.)"""
 
     task: str
     holder: str  # the name the claim was made under (``--as``, else the git identity)
@@ -80,8 +81,7 @@ class Claim:
         return f"taskgov claim {self.task} by {_subject_text(self.holder)}\n\n{body}\n"
 
     def renewed(self, now: int, lease_seconds: int, nonce: str) -> Claim:
-        return replace(
-            self,
+        return self._replace(
             lease_until=now + lease_seconds,
             lease_seconds=lease_seconds,
             renewed_at=now,
@@ -144,10 +144,14 @@ def _subject_text(text: str) -> str:
 
 def iso(seconds: int) -> str:
     """``2026-01-23T14:05:00Z``"""
+    from datetime import datetime, timezone
+
     return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str) -> int:
+    from datetime import datetime
+
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from taskgov.claims.model import DEFAULT_GRACE, DEFAULT_LEASE, Claim, claim_ref, safe_id
@@ -142,20 +142,6 @@ def current_claims(root: Path, where: Where, task_id: str | None = None) -> Clai
     return read_claims(root, task_id)
 
 
-def live_claims(
-    claims: ClaimSet, now: float | None = None, grace: float = DEFAULT_GRACE
-) -> dict[str, Claim]:
-    """The claims whose lease is not over by ``now`` (this machine's clock)."""
-    moment = time.time() if now is None else now
-    return {k: c for k, c in claims.claims.items() if not c.expired(moment, grace)}
-
-
-def repository_claims(root: Path, grace: float = DEFAULT_GRACE) -> dict[str, Claim]:
-    """The live claims this repository's refs hold (a clone's copy of the remote's, as last
-    fetched): one ``git for-each-ref``."""
-    return live_claims(read_claims(root), grace=grace)
-
-
 def claim_task(
     root: Path,
     task_id: str,
@@ -190,7 +176,7 @@ def claim_task(
             action, previous = "claimed", None
         elif seen.holder == holder:
             new = seen.renewed(moment, int(lease or seen.lease_seconds), "")
-            new = replace(new, identity=identity or seen.identity)
+            new = new._replace(identity=identity or seen.identity)
             action, previous = "renewed", None
         elif seen.expired(moment, grace) and not renew_only:
             seconds = int(lease or default_lease)
@@ -198,10 +184,10 @@ def claim_task(
             action, previous = "taken_over", seen
         else:
             return Outcome(task_id, "held", holder, seen, where)
-        new = replace(new, nonce=new_nonce())
+        new = new._replace(nonce=new_nonce())
         sha = write_claim(root, new)
         if _swap(root, where, task_id, sha, seen.sha if seen else None):
-            return Outcome(task_id, action, holder, replace(new, sha=sha), where, previous)
+            return Outcome(task_id, action, holder, new._replace(sha=sha), where, previous)
         after = _seen(root, None, task_id)  # _swap has just read what won
         if after is None:
             continue  # released while we raced: try again

@@ -16,10 +16,18 @@ Every change is a compare-and-swap against the exact value seen before it:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
 from pathlib import Path
+from typing import NamedTuple
 
-from taskgov.claims.model import REF_PREFIX, Claim, ClaimFormatError, claim_ref, parse_claim
+from taskgov.claims.model import (
+    DEFAULT_GRACE,
+    REF_PREFIX,
+    Claim,
+    ClaimFormatError,
+    claim_ref,
+    parse_claim,
+)
 from taskgov.git.process import (
     GitError,
     NotARepository,
@@ -37,14 +45,12 @@ NETWORK_ENV = {"GIT_TERMINAL_PROMPT": "0"}
 _NULL_IDS: dict[Path, str] = {}
 
 
-@dataclass(frozen=True)
-class ClaimSet:
+class ClaimSet(NamedTuple):
     """Every claim ref of a repository: the claims, and the refs that hold no readable claim
     (task id -> (commit, why))."""
 
-    claims: dict[str, Claim] = field(default_factory=dict)
-    unreadable: dict[str, tuple[str, str]] = field(default_factory=dict)
-    listing: str = ""  # what for-each-ref printed: changes whenever a claim ref changes
+    claims: dict[str, Claim]
+    unreadable: dict[str, tuple[str, str]]
 
     def sha(self, task_id: str) -> str | None:
         claim = self.claims.get(task_id)
@@ -81,7 +87,7 @@ def read_claims(root: Path, task_id: str | None = None) -> ClaimSet:
             pattern,
         )
     except NotARepository:
-        return ClaimSet()
+        return ClaimSet({}, {})
     claims: dict[str, Claim] = {}
     unreadable: dict[str, tuple[str, str]] = {}
     fields = listing.split("\0")
@@ -98,7 +104,21 @@ def read_claims(root: Path, task_id: str | None = None) -> ClaimSet:
             claims[name] = parse_claim(body, sha, refname)
         except ClaimFormatError as exc:
             unreadable[name] = (sha, str(exc))
-    return ClaimSet(claims, unreadable, listing)
+    return ClaimSet(claims, unreadable)
+
+
+def live_claims(
+    claims: ClaimSet, now: float | None = None, grace: float = DEFAULT_GRACE
+) -> dict[str, Claim]:
+    """The claims whose lease is not over by ``now`` (this machine's clock)."""
+    moment = time.time() if now is None else now
+    return {k: c for k, c in claims.claims.items() if not c.expired(moment, grace)}
+
+
+def repository_claims(root: Path, grace: float = DEFAULT_GRACE) -> dict[str, Claim]:
+    """The live claims this repository's refs hold (a clone's copy of the remote's, as last
+    fetched): one ``git for-each-ref``."""
+    return live_claims(read_claims(root), grace=grace)
 
 
 def write_claim(root: Path, claim: Claim) -> str:
@@ -156,8 +176,6 @@ def cas_local(root: Path, ref: str, new: str | None, old: str | None) -> bool:
             return False  # someone else changed it: the swap lost
         if "lock" not in err:
             raise GitError(f"git: {_first_complaint(err) or 'update-ref failed'}")
-        import time
-
         time.sleep(0.02)
     raise GitError(f"git: cannot lock {ref}: another process keeps it locked")
 
@@ -177,8 +195,7 @@ def local_sha(root: Path, ref: str) -> str | None:
     return found.strip() if found and found.strip() else None
 
 
-@dataclass(frozen=True)
-class Pushed:
+class Pushed(NamedTuple):
     """What a lease-protected push did: ``ok``, or rejected (``reason`` from git)."""
 
     ok: bool

@@ -483,7 +483,7 @@ def ready(ctx: click.Context, everything: bool, fetch: bool, as_json: bool) -> i
     completed, cancelled or waiting on another task are left out, and so are specs with
     errors. Claims are this clone's copy of the remote's (--fetch brings it up to date).
     """
-    from taskgov.claims.ops import repository_claims
+    from taskgov.claims.refs import repository_claims
     from taskgov.spec.snapshot import cached_answer
 
     env = _env(ctx)
