@@ -133,6 +133,8 @@ def test_sixteen_clones_race_for_one_claim_and_exactly_one_wins(repo: GitRepo) -
 def test_release_then_claim_again_from_another_clone(repo: GitRepo) -> None:
     remote = seed(repo)
     first, second = clones(remote, 2)
+    for key in ("commit.gpgSign", "push.gpgSign"):  # would ask for a key: claims never sign
+        git(first, "config", key, "true")
     assert tg(first, "claim", TASK, "--as", "ann").code == 0
     taken = tg(second, "claim", TASK, "--as", "bob")
     assert taken.code == 1

@@ -135,6 +135,7 @@ def write_claim(root: Path, claim: Claim) -> str:
     returncode, out, err = git_outcome(
         root,
         "commit-tree",
+        "--no-gpg-sign",  # a claim is never signed, whatever the configuration says
         tree,
         stdin=claim.message().encode(),
         env={
@@ -207,17 +208,17 @@ def push_cas(root: Path, remote: str, ref: str, new: str | None, old: str | None
     (``None``: delete). Rejected is an answer (``ok`` false); a remote that cannot be reached
     raises ``GitError`` naming it."""
     source = new or ""
-    returncode, out, err = git_outcome(
+    returncode, out, err = _network(
         root,
+        remote,
         "push",
         "--porcelain",
         "--no-verify",  # a claim is not code: the commit policy's hooks have nothing to check
+        "--no-signed",  # push.gpgSign would ask for a key
         f"--force-with-lease={ref}:{old or ''}",
         "--",
         remote,
         f"{source}:{ref}",  # no '+': that would drop the lease
-        env=NETWORK_ENV,
-        timeout=NETWORK_TIMEOUT,
     )
     for line in out.splitlines():
         parts = line.split("\t")
@@ -233,28 +234,54 @@ def push_cas(root: Path, remote: str, ref: str, new: str | None, old: str | None
 def fetch_claims(root: Path, remote: str) -> None:
     """Mirror the remote's claim refs into this clone: new and moved ones are copied, and
     claims the remote no longer has are removed (``--prune``)."""
-    returncode, _, err = git_outcome(
+    returncode, _, err = _network(
         root,
+        remote,
         "fetch",
         "--quiet",
         "--no-tags",
         "--no-write-fetch-head",
         "--prune",
+        "--no-recurse-submodules",
         "--",
         remote,
         FETCH_REFSPEC,
-        env=NETWORK_ENV,
-        timeout=NETWORK_TIMEOUT,
     )
     if returncode != 0:
         raise unreachable(root, remote, err, returncode)
+
+
+def _network(root: Path, remote: str, *args: str) -> tuple[int, str, str]:
+    """A push or fetch: no password prompt, and a remote that does not answer in time is
+    unreachable, by name."""
+    try:
+        return git_outcome(root, *args, env=NETWORK_ENV, timeout=NETWORK_TIMEOUT)
+    except GitError as exc:
+        raise GitError(f"cannot reach remote {remote!r}: {exc.message}") from None
 
 
 def unreachable(root: Path, remote: str, stderr: str, returncode: int) -> GitError:
     url = probe_git(root, "remote", "get-url", "--", remote) if remote_names(root) else None
     where = f"remote {remote!r}" + (f" ({url.strip()})" if url and url.strip() else "")
     said = _first_complaint(stderr) or f"git exited with {returncode}"
-    return GitError(f"cannot reach {where}: {said}")
+    if any(sign in stderr for sign in _UNREACHABLE):
+        return GitError(f"cannot reach {where}: {said}")
+    return GitError(f"{where} failed: {said}")
+
+
+# What git says when it cannot talk to a remote at all (offline, wrong URL, no access).
+_UNREACHABLE = (
+    "Could not read from remote",
+    "does not appear to be a git repository",
+    "unable to access",
+    "Could not resolve",
+    "Connection",
+    "timed out",
+    "not found",
+    "Permission denied",
+    "Authentication failed",
+    "terminal prompts disabled",
+)
 
 
 def remote_names(root: Path) -> list[str]:
