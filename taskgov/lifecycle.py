@@ -347,8 +347,8 @@ class _Spec:
         except YamlProblem as problem:
             line = f":{problem.line}" if problem.line else ""
             raise InputError(
-                f"{task.id}: cannot change its status: {task.path}{line} cannot be read: "
-                f"{problem.message} ({problem.rule}); fix the spec first"
+                f"{task.id}: cannot change its status: {task.path}{line}: {problem.message} "
+                f"({problem.rule}); fix the spec first"
             ) from None
         result = parse_spec_text(text, task.path, config, task.archived)
         if result.task is None or result.task.unreadable or not isinstance(data, dict):

@@ -235,7 +235,7 @@ def add_section(text: str, key: str, entries: list[tuple[str, str]]) -> str:
     )
     newline = _newline(text)
     ending = newline if text.endswith("\n") else ""
-    separator = newline * (2 - len(ending)) if text else ""  # one blank line before it
+    separator = newline * (1 if ending else 2) if text else ""  # one blank line before it
     edited = text + separator + body.replace("\n", newline) + ending
     return _checked(data, edited, (key,), dict(entries), f"add {key}")
 
@@ -269,7 +269,7 @@ def append_entry(
         else:
             newline = _newline(text)
             ending = newline if text.endswith("\n") else ""
-            edited = text + newline * (2 - len(ending)) + block.replace("\n", newline) + ending
+            edited = text + newline * (1 if ending else 2) + block.replace("\n", newline) + ending
     else:
         list_node = found[1]
         if list_node.tag == _NULL or (list_node.tag == _SEQ and list_node.flow_style):
