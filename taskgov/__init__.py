@@ -10,6 +10,7 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     states = taskgov.derive_states(repo)
     plan = taskgov.make_plan(repo, states, taskgov.PlanOptions(workers=3))
     print(plan["critical_path"], plan["estimates"]["p80"])
+    taskgov.start_task("TASK-2026-008", path=".")   # the spec says in_progress now
 
 Names are imported on first use, so that ``import taskgov`` (and the git hooks, which import
 ``taskgov.git.trailers``) stay fast.
@@ -42,6 +43,7 @@ _EXPORTS = {
     "TaskgovError": "taskgov.errors",
     "UsageError": "taskgov.errors",
     "derive_states": "taskgov.state",
+    "finish_task": "taskgov.lifecycle",
     "frontier": "taskgov.plan.frontier",
     "load_config": "taskgov.policy.load",
     "load_repo": "taskgov.repo",
@@ -50,6 +52,8 @@ _EXPORTS = {
     "parse_trailers": "taskgov.git.trailers",
     "project_stats": "taskgov.plan.stats",
     "read_activity": "taskgov.git.activity",
+    "set_status": "taskgov.lifecycle",
+    "start_task": "taskgov.lifecycle",
     "validate": "taskgov.checks.report",
 }
 
@@ -74,6 +78,7 @@ __all__ = [
     "UsageError",
     "__version__",
     "derive_states",
+    "finish_task",
     "frontier",
     "load_config",
     "load_repo",
@@ -82,6 +87,8 @@ __all__ = [
     "parse_trailers",
     "project_stats",
     "read_activity",
+    "set_status",
+    "start_task",
     "validate",
 ]
 
@@ -113,6 +120,7 @@ if TYPE_CHECKING:
     )
     from taskgov.git.activity import read_activity
     from taskgov.git.trailers import parse_trailers
+    from taskgov.lifecycle import finish_task, set_status, start_task
     from taskgov.plan.build import PlanOptions, make_plan
     from taskgov.plan.frontier import frontier
     from taskgov.plan.stats import project_stats
