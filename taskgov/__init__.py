@@ -10,6 +10,7 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     states = taskgov.derive_states(repo)
     plan = taskgov.make_plan(repo, states, taskgov.PlanOptions(workers=3))
     print(plan["critical_path"], plan["estimates"]["p80"])
+    taskgov.start_task("TASK-2026-008", path=".")   # the spec says in_progress now
     where = taskgov.claims_location(repo.root)          # origin, else local refs
     outcome = taskgov.claim_task(repo.root, "TASK-2026-008", "agent-3", where=where)
     print(outcome.action)                       # claimed | renewed | taken_over | held
@@ -48,6 +49,7 @@ _EXPORTS = {
     "claim_task": "taskgov.claims.ops",
     "claims_location": "taskgov.claims.ops",
     "derive_states": "taskgov.state",
+    "finish_task": "taskgov.lifecycle",
     "frontier": "taskgov.plan.frontier",
     "load_config": "taskgov.policy.load",
     "load_repo": "taskgov.repo",
@@ -58,6 +60,8 @@ _EXPORTS = {
     "read_activity": "taskgov.git.activity",
     "read_claims": "taskgov.claims.refs",
     "release_task": "taskgov.claims.ops",
+    "set_status": "taskgov.lifecycle",
+    "start_task": "taskgov.lifecycle",
     "validate": "taskgov.checks.report",
 }
 
@@ -85,6 +89,7 @@ __all__ = [
     "claim_task",
     "claims_location",
     "derive_states",
+    "finish_task",
     "frontier",
     "load_config",
     "load_repo",
@@ -95,6 +100,8 @@ __all__ = [
     "read_activity",
     "read_claims",
     "release_task",
+    "set_status",
+    "start_task",
     "validate",
 ]
 
@@ -129,6 +136,7 @@ if TYPE_CHECKING:
     )
     from taskgov.git.activity import read_activity
     from taskgov.git.trailers import parse_trailers
+    from taskgov.lifecycle import finish_task, set_status, start_task
     from taskgov.plan.build import PlanOptions, make_plan
     from taskgov.plan.frontier import frontier
     from taskgov.plan.stats import project_stats

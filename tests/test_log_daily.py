@@ -355,3 +355,123 @@ def test_a_cherry_picked_range_is_logged_on_the_branch_it_was_picked_to(day: Pat
     assert_all_logged_but_head(day)
     picked = git(day, "rev-list", "HEAD~3", "-2").split()
     assert {r["branch"] for r in records(day) if r["commit"] in picked} == {"main"}
+
+
+def test_post_commit_notes_branch_and_agent_variables_exactly(day: Path) -> None:
+    """The journal line the post-commit shell writes is valid JSON for any branch git allows,
+    and names only the agent variables that are set to something other than blanks."""
+    observed = day / ".git" / "taskgov" / "observed.jsonl"
+    git(day, "switch", "-q", "-c", 'odd"name/ünï')
+    (day / "o.txt").write_text("1\n")
+    git(day, "add", "o.txt")
+    agents = {"CLAUDECODE": " \t ", "CLAUDE_CODE_ENTRYPOINT": "cli"}
+    message = "feat: odd\n\nCo-Authored-By: Claude <noreply@anthropic.com>\n"
+    git(day, "commit", "-q", "-m", message, env=agents)
+    last = json.loads(observed.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["branch"] == 'odd"name/ünï'
+    assert last["agent_env"] == ["CLAUDE_CODE_ENTRYPOINT"]
+    assert last["commit"] == git(day, "rev-parse", "HEAD").strip()
+    git(day, "checkout", "-q", "--detach")
+    commit(day, "feat: detached", {"d.txt": "1\n"})
+    last = json.loads(observed.read_text(encoding="utf-8").splitlines()[-1])
+    assert last == {"commit": git(day, "rev-parse", "HEAD").strip(), "branch": None}
+
+
+def test_the_hook_stages_only_month_files_and_sees_edits_to_old_ones(day: Path) -> None:
+    commit(day, "feat: one", {"a.txt": "1\n"})
+    commit(day, "feat: two", {"b.txt": "1\n"})
+    (day / LOG / "notes.txt").write_text("a person's scratch file\n")
+    commit(day, "feat: three", {"c.txt": "1\n"})
+    assert git(day, "status", "--porcelain") == f"?? {LOG}/notes.txt\n"  # never committed
+    (day / LOG / "notes.txt").unlink()
+    # An old month file, untouched for a while: its stat data is trusted from then on...
+    old = day / LOG / "2001-01.jsonl"
+    old.write_text('{"commit": "0000000", "date": "2001-01-05T00:00:00Z", "summary": "by hand"}\n')
+    git(day, "add", str(old.relative_to(day)))
+    commit(day, "docs: an old record", {})
+    past = old.stat().st_mtime - 60
+    os.utime(old, (past, past))
+    commit(day, "feat: four", {"d.txt": "1\n"})
+    commit(day, "feat: five", {"e.txt": "1\n"})
+    # ...until a person edits it (same size): that is an unstaged change, left to them
+    old.write_text('{"commit": "0000000", "date": "2001-01-05T00:00:00Z", "summary": "BY hand"}\n')
+    commit(day, "feat: six", {"f.txt": "1\n"})
+    assert git(day, "diff", "--name-only") == f"{LOG}/2001-01.jsonl\n"
+
+
+def test_a_sha256_repository_logs_and_takes_back_as_any_other(tmp_path: Path) -> None:
+    path = tmp_path / "sha256"
+    subprocess.run(
+        ["git", "init", "-q", "--object-format=sha256", "--template=", str(path)], check=True
+    )
+    assert taskgov(path, "init").returncode == 0
+    assert taskgov(path, "hooks", "install").returncode == 0
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "chore: adopt taskgov")
+    for n in range(3):
+        commit(path, f"feat: {n}", {f"{n}.txt": "1\n"})
+        assert_clean_and_exact(path)
+    assert_all_logged_but_head(path)
+    assert all(len(str(r["commit"])) == 64 for r in records(path))
+    (path / "0.txt").write_text("2\n")
+    refused = subprocess.run(
+        ["git", "-C", str(path), "commit", "-q", "-a", "-m", "feat: sneaky"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CLAUDECODE": "1"},
+        check=False,
+    )
+    assert refused.returncode != 0
+    assert git(path, "status", "--porcelain") == " M 0.txt\n"  # the log taken back
+
+
+def _dated(repo: Path, message: str, name: str, when: str) -> str:
+    (repo / name).write_text(f"{message}\n")
+    git(repo, "add", name)
+    git(
+        repo,
+        "commit",
+        "-q",
+        "-m",
+        message,
+        env={"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+    )
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_a_backport_to_a_branch_cut_the_month_before_is_settled_by_log_resolve(day: Path) -> None:
+    """Git cannot merge a month file the release branch lacks (modify/delete): `log resolve`
+    settles it, the cherry-pick goes on, and the next commit logs exactly the branch's
+    history."""
+    _dated(day, "feat: october", "o.txt", "2026-10-20T10:00:00Z")
+    git(day, "branch", "release")
+    _dated(day, "feat: november one", "n1.txt", "2026-11-03T10:00:00Z")
+    _dated(day, "feat: november two", "n2.txt", "2026-11-04T10:00:00Z")
+    fix = _dated(day, "fix: the bug", "fix.txt", "2026-11-05T10:00:00Z")
+    assert f"{LOG}/2026-11.jsonl" in git(day, "show", "--name-only", "--format=", fix)
+    git(day, "switch", "-q", "release")
+    picked = subprocess.run(
+        ["git", "-C", str(day), "cherry-pick", fix], capture_output=True, text=True, check=False
+    )
+    assert picked.returncode != 0
+    assert "CONFLICT (modify/delete)" in picked.stdout + picked.stderr
+    settled = taskgov(day, "log", "resolve")
+    assert settled.returncode == 0, settled.stderr
+    assert f"left out: {LOG}/2026-11.jsonl" in settled.stdout
+    assert "git cherry-pick --continue" in settled.stdout
+    git(day, "-c", "core.editor=true", "cherry-pick", "--continue")
+    assert git(day, "status", "--porcelain") == ""
+    commit(day, "chore: release 1.0.1", {"VERSION": "1.0.1\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+    again = taskgov(day, "log", "resolve", "--json")
+    assert json.loads(again.stdout) == {"settled": [], "others": [], "next": "git commit"}
+
+
+def test_joined_month_files_keep_every_line_once_in_order() -> None:
+    from taskgov.log.resolve import _joined
+
+    ours = b'{"commit": "a"}\n{"commit": "b"}'
+    theirs = b'{"commit": "a"}\n{"commit": "c"}\n{"commit": "b"}\n'
+    assert _joined(ours, theirs) == b'{"commit": "a"}\n{"commit": "b"}\n{"commit": "c"}\n'
+    assert _joined(b"", theirs) == theirs

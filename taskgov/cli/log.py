@@ -170,3 +170,37 @@ def log_stats(ctx: click.Context, as_json: bool) -> int:
             for name, count in data[key].items():
                 ui.out(f"  {ui.one_line(name)}  {count}")
     return EXIT_OK
+
+
+@log_group.command(
+    "resolve",
+    epilog="Example: git cherry-pick abc123; taskgov log resolve; git cherry-pick --continue",
+)
+@json_option
+@click.pass_context
+def log_resolve(ctx: click.Context, as_json: bool) -> int:
+    """Settle conflicts git stopped on in the log's month files, and stage them.
+
+    Git cannot merge a month file that one side lacks: cherry-picking or rebasing a commit onto
+    a branch with no record of that month yet (a release branch cut the month before) stops
+    with "CONFLICT (modify/delete)". This keeps the branch's own version (both versions' lines
+    when both have the file; no file when only the other side has one). Nothing is lost: the
+    next commit logs what the branch needs. Other conflicted files are left to you."""
+    from taskgov.log.resolve import resolve
+
+    result = resolve(_env(ctx).config())
+    if as_json:
+        ui.emit_json(result.as_dict())
+        return EXIT_OK
+    if not result.settled:
+        ui.out("no conflicted log files")
+    for item in result.settled:
+        ui.out(f"{item.how}: {item.path}")
+    if result.others:
+        ui.out(
+            f"{ui.plural(len(result.others), 'other conflicted file')} left to you, e.g. "
+            f"{result.others[0]}"
+        )
+    elif result.settled:
+        ui.out(f"now: {result.next_step}")
+    return EXIT_OK

@@ -23,7 +23,7 @@ from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git.context import RepoContext, repo_context
 from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
-from taskgov.git.objects import blob_bytes, commits_present
+from taskgov.git.objects import blob_bytes, blob_id, commits_present
 from taskgov.log.journal import Journal, Observation
 from taskgov.log.reconcile import CommitIndex, Reconciled, carry, hand_kept, reconcile
 from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive, utc_date
@@ -210,9 +210,9 @@ def sync(
             head, new = quick
             if not new:
                 return SyncResult([])
-            records = context.deriver()(new)
-            store.append([records[s] for s in new])
-            result = SyncResult(new, repaired, _incomplete(records.values()))
+            records = context.derive(new)
+            store.append([records[c.sha] for c in new])
+            result = SyncResult([c.sha for c in new], repaired, _incomplete(records.values()))
         else:
             history = CommitIndex(history_ids(config.root))
             head = history.order[0] if history.order else None
@@ -258,27 +258,27 @@ def _state_key(context: LogContext, store: LogStore) -> list[object]:
     return [store.relative, files, rewritten]
 
 
-def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[str]] | None:
+def _fast_path(context: LogContext, store: LogStore) -> tuple[str, list[Commit]] | None:
     """HEAD and the commits to append (oldest first) when the log is exactly as the last sync
     left it (same files, no rewrite since) and HEAD descends from the commit it synced: then
-    nothing older needs looking at. ``None``: reconcile the whole log."""
+    nothing older needs looking at. ``None``: reconcile the whole log. One ``git log`` finds
+    the new commits and reads what their records need."""
     from taskgov.spec.cache import memo_get
 
     last = memo_get(context.config.root, STATE_MEMO, _state_key(context, store))
     if not isinstance(last, str) or len(last) not in (40, 64):
         return None
     try:
-        lines = run_git(context.config.root, "rev-list", "--parents", "HEAD", f"^{last}", "--")
+        commits = list(context.walk(["HEAD", f"^{last}"]))
     except GitError:  # the synced commit is gone, or no commits: the slow, careful way
         return None
-    rows = [line.split() for line in lines.splitlines() if line.strip()]
-    if not rows:  # HEAD is the commit last synced, or an ancestor of it (a reset)
+    if not commits:  # HEAD is the commit last synced, or an ancestor of it (a reset)
         head = run_git(context.config.root, "rev-parse", "--verify", "HEAD^{commit}").strip()
         return (last, []) if head == last else None
     # ``last`` is an ancestor of HEAD exactly when it is a parent of one of these commits.
-    if not any(last in row[1:] for row in rows):
+    if not any(last in commit.parents for commit in commits):
         return None
-    return rows[0][0], [row[0] for row in reversed(rows)]
+    return commits[0].sha, commits[::-1]
 
 
 def _save_state(context: LogContext, store: LogStore, head: str) -> None:
@@ -308,23 +308,34 @@ def stage(
     if not store.directory.is_dir():
         return SyncResult([], skipped=f"{store.relative}/ does not exist")
     store.check_inside()
-    try:
-        run_git(config.root, "diff", "--quiet", "--no-ext-diff", "--", store.relative)
-    except GitError:
-        return SyncResult(
-            [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
-        )
     before = _index_entries(config.root, store.relative)
+    known = _KnownIds(config.root, store, before)
+    # Exactly what the index holds: no unstaged change, and git stores these files as they
+    # are, so their ids after staging can be computed too. Else git decides (filters, EOL).
+    stored_as_is = known.current(record=True) == before
+    if not stored_as_is:
+        try:
+            run_git(config.root, "diff", "--quiet", "--no-ext-diff", "--", store.relative)
+        except GitError:
+            return SyncResult(
+                [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
+            )
     result = sync(config, skip_head=amending, context=context)
     if result.files or result.added:
+        months = sorted(
+            {p for p in before if p.endswith(".jsonl")}
+            | {p.relative_to(config.root).as_posix() for p in store.files()}
+        )
         try:
-            run_git(config.root, "add", "-A", "--", store.relative)
+            run_git(config.root, "add", "-A", "--", *months)
         except GitError as exc:
             if "ignored" not in str(exc):
                 raise
             # The repository ignores its log: it is kept in the work tree, never committed.
         else:
-            after = _index_entries(config.root, store.relative)
+            after = known.current(record=True) if stored_as_is else None
+            if after is None:
+                after = _index_entries(config.root, store.relative)
             changed = {
                 path: [before.get(path), blob]
                 for path, blob in after.items()
@@ -338,6 +349,65 @@ def stage(
 
 
 STAGED_FILE = "staged.json"
+
+
+class _KnownIds:
+    """The blob ids of the files in the log directory, computed without git: from a memo of
+    the ids and stat data the last commit left (per worktree), hashing only the files whose
+    stat data changed or is too recent to trust (written less than two seconds before it was
+    noted, as git's own index rule). Usually that is only the current month's file: the cost
+    does not grow with the number of months logged."""
+
+    MEMO = "log-ids.json"
+
+    def __init__(self, root: Path, store: LogStore, index: dict[str, str]) -> None:
+        from taskgov.spec.cache import memo_get
+
+        self.root, self.store = root, store
+        # the repository's id length, from the index (40: SHA-1, 64: SHA-256); 0: unknown
+        self.length = len(next(iter(index.values()), ""))
+        noted = memo_get(root, self.MEMO, store.relative)
+        self.noted: dict[str, Any] = noted if isinstance(noted, dict) else {}
+
+    def current(self, record: bool = False) -> dict[str, str] | None:
+        """path -> blob id of every file in the directory; ``None`` when that cannot be told
+        here (a subdirectory, an unreadable file, the id length unknown). ``record``: note
+        them for the next commit."""
+        import time
+
+        ids, notes = {}, {}
+        now = time.time_ns()
+        try:
+            entries = list(os.scandir(self.store.directory))
+            for entry in entries:
+                if not entry.is_file(follow_symlinks=False):
+                    return None
+                stat = entry.stat(follow_symlinks=False)
+                name = f"{self.store.relative}/{entry.name}"
+                facts = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+                noted = self.noted.get(name)
+                if (
+                    isinstance(noted, list)
+                    and len(noted) == 5
+                    and noted[:3] == facts
+                    and noted[4] - stat.st_mtime_ns > 2_000_000_000
+                ):
+                    blob = str(noted[3])
+                else:
+                    with open(entry.path, "rb") as handle:
+                        found = blob_id(handle.read(), self.length)
+                    if found is None:
+                        return None
+                    blob = found
+                ids[name] = blob
+                notes[name] = [*facts, blob, now]
+        except OSError:
+            return None
+        if record:
+            from taskgov.spec.cache import memo_put
+
+            memo_put(self.root, self.MEMO, self.store.relative, notes)
+        return ids
 
 
 def _index_entries(root: Path, directory: str) -> dict[str, str]:
