@@ -518,3 +518,17 @@ def test_where_claims_live(repo: GitRepo) -> None:
     assert claims_location(repo.path) == Where("origin")
     assert claims_location(repo.path, remote="fork") == Where("fork")
     assert claims_location(repo.path, local=True) == Where(None)
+
+
+def test_a_ref_that_holds_no_claim_is_refused_until_forced_away(repo: GitRepo) -> None:
+    head = repo.commit("specs", dict(SPECS))
+    repo.git("update-ref", REF, head)  # a commit, but not a claim
+    refused = tg(repo.path, "claim", TASK, "--as", "ann")
+    one_error_line(refused)
+    assert f"release --force {TASK}" in refused.err
+    listed = tg(repo.path, "claims")
+    assert "warning" in listed.err
+    assert listed.out.strip() == "no claims"
+    one_error_line(tg(repo.path, "release", TASK, "--as", "ann"))
+    assert tg(repo.path, "release", TASK, "--force", "--as", "ann").code == 0
+    assert tg(repo.path, "claim", TASK, "--as", "ann").code == 0
