@@ -11,6 +11,9 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     plan = taskgov.make_plan(repo, states, taskgov.PlanOptions(workers=3))
     print(plan["critical_path"], plan["estimates"]["p80"])
     taskgov.start_task("TASK-2026-008", path=".")   # the spec says in_progress now
+    where = taskgov.claims_location(repo.root)          # origin, else local refs
+    outcome = taskgov.claim_task(repo.root, "TASK-2026-008", "agent-3", where=where)
+    print(outcome.action)                       # claimed | renewed | taken_over | held
 
 Names are imported on first use, so that ``import taskgov`` (and the git hooks, which import
 ``taskgov.git.trailers``) stay fast.
@@ -25,6 +28,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "CheckFailed": "taskgov.errors",
+    "Claim": "taskgov.claims.model",
     "Config": "taskgov.config",
     "ConfigError": "taskgov.errors",
     "CycleError": "taskgov.errors",
@@ -42,6 +46,8 @@ _EXPORTS = {
     "TaskState": "taskgov.state",
     "TaskgovError": "taskgov.errors",
     "UsageError": "taskgov.errors",
+    "claim_task": "taskgov.claims.ops",
+    "claims_location": "taskgov.claims.ops",
     "derive_states": "taskgov.state",
     "finish_task": "taskgov.lifecycle",
     "frontier": "taskgov.plan.frontier",
@@ -52,6 +58,8 @@ _EXPORTS = {
     "parse_trailers": "taskgov.git.trailers",
     "project_stats": "taskgov.plan.stats",
     "read_activity": "taskgov.git.activity",
+    "read_claims": "taskgov.claims.refs",
+    "release_task": "taskgov.claims.ops",
     "set_status": "taskgov.lifecycle",
     "start_task": "taskgov.lifecycle",
     "validate": "taskgov.checks.report",
@@ -59,6 +67,7 @@ _EXPORTS = {
 
 __all__ = [
     "CheckFailed",
+    "Claim",
     "Config",
     "ConfigError",
     "CycleError",
@@ -77,6 +86,8 @@ __all__ = [
     "TaskgovError",
     "UsageError",
     "__version__",
+    "claim_task",
+    "claims_location",
     "derive_states",
     "finish_task",
     "frontier",
@@ -87,6 +98,8 @@ __all__ = [
     "parse_trailers",
     "project_stats",
     "read_activity",
+    "read_claims",
+    "release_task",
     "set_status",
     "start_task",
     "validate",
@@ -108,6 +121,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from taskgov.checks.report import Report, validate
+    from taskgov.claims.model import Claim
+    from taskgov.claims.ops import claim_task, claims_location, release_task
+    from taskgov.claims.refs import read_claims
     from taskgov.config import Config
     from taskgov.errors import (
         CheckFailed,
