@@ -134,7 +134,11 @@ def release(
     )
     _report(outcome, config.claims_grace, as_json)
     if outcome.action == "held" and not as_json:
-        ui.err(f"taskgov: taskgov release --force {task_id} releases it all the same")
+        import shlex
+
+        held_as = outcome.claim.holder if outcome.claim else ""
+        mine = f"taskgov release {task_id} --as {shlex.quote(held_as)} if you claimed it so; "
+        ui.err(ui.one_line(f"taskgov: {mine if held_as else ''}--force releases anyone's"))
     return outcome.exit_code
 
 
