@@ -138,7 +138,12 @@ def release(
 
         held_as = outcome.claim.holder if outcome.claim else ""
         mine = f"taskgov release {task_id} --as {shlex.quote(held_as)} if you claimed it so; "
-        ui.err(ui.one_line(f"taskgov: {mine if held_as else ''}--force releases anyone's"))
+        ui.err(
+            ui.one_line(
+                f"taskgov: {mine if held_as else ''}taskgov release --force {task_id} "
+                "releases anyone's"
+            )
+        )
     return outcome.exit_code
 
 
