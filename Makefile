@@ -47,7 +47,7 @@ check: $(VENV)/.dev-installed
 	$(BIN)/mypy
 	$(BIN)/taskgov validate
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.dev-installed  # the benches compare with networkx, a dev dependency
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_hook.py
 	$(BIN)/python bench/bench_log.py

@@ -10,6 +10,10 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     states = taskgov.derive_states(repo)
     plan = taskgov.make_plan(repo, states, taskgov.PlanOptions(workers=3))
     print(plan["critical_path"], plan["estimates"]["p80"])
+    taskgov.start_task("TASK-2026-008", path=".")   # the spec says in_progress now
+    where = taskgov.claims_location(repo.root)          # origin, else local refs
+    outcome = taskgov.claim_task(repo.root, "TASK-2026-008", "agent-3", where=where)
+    print(outcome.action)                       # claimed | renewed | taken_over | held
 
 Names are imported on first use, so that ``import taskgov`` (and the git hooks, which import
 ``taskgov.git.trailers``) stay fast.
@@ -24,6 +28,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "CheckFailed": "taskgov.errors",
+    "Claim": "taskgov.claims.model",
     "Config": "taskgov.config",
     "ConfigError": "taskgov.errors",
     "CycleError": "taskgov.errors",
@@ -41,7 +46,10 @@ _EXPORTS = {
     "TaskState": "taskgov.state",
     "TaskgovError": "taskgov.errors",
     "UsageError": "taskgov.errors",
+    "claim_task": "taskgov.claims.ops",
+    "claims_location": "taskgov.claims.ops",
     "derive_states": "taskgov.state",
+    "finish_task": "taskgov.lifecycle",
     "frontier": "taskgov.plan.frontier",
     "load_config": "taskgov.policy.load",
     "load_repo": "taskgov.repo",
@@ -50,11 +58,16 @@ _EXPORTS = {
     "parse_trailers": "taskgov.git.trailers",
     "project_stats": "taskgov.plan.stats",
     "read_activity": "taskgov.git.activity",
+    "read_claims": "taskgov.claims.refs",
+    "release_task": "taskgov.claims.ops",
+    "set_status": "taskgov.lifecycle",
+    "start_task": "taskgov.lifecycle",
     "validate": "taskgov.checks.report",
 }
 
 __all__ = [
     "CheckFailed",
+    "Claim",
     "Config",
     "ConfigError",
     "CycleError",
@@ -73,7 +86,10 @@ __all__ = [
     "TaskgovError",
     "UsageError",
     "__version__",
+    "claim_task",
+    "claims_location",
     "derive_states",
+    "finish_task",
     "frontier",
     "load_config",
     "load_repo",
@@ -82,6 +98,10 @@ __all__ = [
     "parse_trailers",
     "project_stats",
     "read_activity",
+    "read_claims",
+    "release_task",
+    "set_status",
+    "start_task",
     "validate",
 ]
 
@@ -101,6 +121,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from taskgov.checks.report import Report, validate
+    from taskgov.claims.model import Claim
+    from taskgov.claims.ops import claim_task, claims_location, release_task
+    from taskgov.claims.refs import read_claims
     from taskgov.config import Config
     from taskgov.errors import (
         CheckFailed,
@@ -113,6 +136,7 @@ if TYPE_CHECKING:
     )
     from taskgov.git.activity import read_activity
     from taskgov.git.trailers import parse_trailers
+    from taskgov.lifecycle import finish_task, set_status, start_task
     from taskgov.plan.build import PlanOptions, make_plan
     from taskgov.plan.frontier import frontier
     from taskgov.plan.stats import project_stats

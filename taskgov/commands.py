@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from taskgov.claims.model import Claim
 from taskgov.git.activity import Activity
 from taskgov.repo import Repository
 from taskgov.spec.loader import FileResult
@@ -29,6 +30,7 @@ def task_summary(task: Task, state: TaskState, repo: Repository) -> dict[str, An
         "path": task.path,
         "valid": task.valid,
         "blocked_by": state.blocked_by(),
+        "claim": state.claim.as_dict() if state.claim else None,
     }
 
 
@@ -49,9 +51,10 @@ def list_tasks(
     milestones: Sequence[str] = (),
     priorities: Sequence[str] = (),
     activity: Activity | None = None,
+    claims: Mapping[str, Claim] | None = None,
 ) -> dict[str, Any]:
     """``taskgov list``: every task, filtered by derived status, milestone and priority."""
-    states = derive_states(repo, activity)
+    states = derive_states(repo, activity, claims)
     rows = []
     for task in repo.tasks.values():
         state = states[task.id]
@@ -65,10 +68,15 @@ def list_tasks(
     return {"tasks": rows, "problems": read_problems(repo)}
 
 
-def show_task(repo: Repository, task_id: str, activity: Activity | None = None) -> dict[str, Any]:
+def show_task(
+    repo: Repository,
+    task_id: str,
+    activity: Activity | None = None,
+    claims: Mapping[str, Claim] | None = None,
+) -> dict[str, Any]:
     """``taskgov show``: one task with its resolved dependencies and dependents."""
     task = repo.task(task_id)
-    states = derive_states(repo, activity)
+    states = derive_states(repo, activity, claims)
     state = states[task.id]
     data = task_summary(task, state, repo)
     data.update(
@@ -139,16 +147,37 @@ def _missing(dep: Any, dependent: bool = False) -> dict[str, Any]:
     }
 
 
-def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str, Any]:
+def ready_tasks(
+    repo: Repository,
+    activity: Activity | None = None,
+    claims: Mapping[str, Claim] | None = None,
+) -> dict[str, Any]:
     """``taskgov ready``: the frontier, ranked by priority, then critical-path slack, then id.
 
     Slack is how many hours a task can slip before the remaining work takes longer
-    (``null`` while a dependency cycle makes the critical path undefined).
+    (``null`` while a dependency cycle makes the critical path undefined). A claimed task is
+    not ready.
     """
+    return _ready(repo, derive_states(repo, activity, claims))
+
+
+def ready_all(
+    repo: Repository,
+    activity: Activity | None = None,
+    claims: Mapping[str, Claim] | None = None,
+) -> dict[str, Any]:
+    """``taskgov ready --all``: the frontier, and in ``not_ready`` every other open task
+    (neither completed nor cancelled) with why it is not ready."""
+    states = derive_states(repo, activity, claims)
+    answer = _ready(repo, states)
+    answer["not_ready"] = not_ready(repo, states, {row["id"] for row in answer["ready"]})
+    return answer
+
+
+def _ready(repo: Repository, states: Mapping[str, TaskState]) -> dict[str, Any]:
     from taskgov.plan.build import remaining_slack
     from taskgov.plan.frontier import frontier
 
-    states = derive_states(repo, activity)
     slack = remaining_slack(repo, states)
     return {
         "ready": [
@@ -165,6 +194,39 @@ def ready_tasks(repo: Repository, activity: Activity | None = None) -> dict[str,
         ],
         "problems": read_problems(repo),
     }
+
+
+def not_ready(
+    repo: Repository, states: Mapping[str, TaskState], ready: set[str]
+) -> list[dict[str, Any]]:
+    """Every open task that is not ready, with why (``ready --all``)."""
+    rows = []
+    for task in repo.tasks.values():
+        state = states[task.id]
+        if task.id in ready or state.status in ("completed", "cancelled"):
+            continue
+        if state.status == "ready" and not task.valid:
+            why = "the spec has errors (validate says which)"
+        elif state.reason == "spec":
+            why = f"the spec says {task.status}"
+        else:
+            why = state.reason
+        rows.append(
+            {
+                "id": task.id,
+                "title": task.title,
+                "status": state.status,
+                "spec_status": task.status,
+                "priority": task.priority,
+                "milestone": task.milestone,
+                "why": why,
+                "valid": task.valid,
+                "blocked_by": state.blocked_by(),
+                "claim": state.claim.as_dict() if state.claim else None,
+                "path": task.path,
+            }
+        )
+    return rows
 
 
 def refresh_ready(answer: Any, changed: list[tuple[FileResult, FileResult]]) -> Any:

@@ -78,6 +78,11 @@ class Config(NamedTuple):
     require_decision: tuple[str, ...] = ()
     require_approval: tuple[str, ...] = ()
     decisions_need_human: bool = True  # `decision accept` refuses agents
+    # Claims: where they live ("" origin or the only remote, else local; "local"; a remote's
+    # name), the lease a claim gets, and the clock difference allowed before a lease is over.
+    claims_remote: str = ""
+    claims_lease: float = 7200.0
+    claims_grace: float = 300.0
     source: str | None = None  # the policy file, relative to root, when one was read
     digest: str = ""  # content hash of the policy file ("" for defaults)
 

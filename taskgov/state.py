@@ -3,7 +3,7 @@ commit history.
 
 Order of precedence (PRODUCT.md): the spec says completed/cancelled or the file sits in the
 completed directory; a ``Closes:`` trailer reachable from the target branch; a spec that
-cannot be read (``unreadable``); (a live claim, later); a ``Task:`` trailer (in progress);
+cannot be read (``unreadable``); a live claim (``claimed``); a ``Task:`` trailer (in progress);
 unmet hard dependencies (blocked); else the spec's own status, except that ``blocked`` with
 nothing left to wait for is stale and means ready. Where history and the spec disagree,
 history wins and ``validate`` says the spec is stale.
@@ -11,8 +11,10 @@ history wins and ``validate`` says the spec is stale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from taskgov.claims.model import Claim, iso
 from taskgov.git.activity import Activity
 from taskgov.repo import Repository
 from taskgov.spec.task import UNREADABLE, Task, id_key
@@ -31,6 +33,7 @@ class TaskState:
     waiting_on: tuple[str, ...] = ()
     commit: str | None = None  # the commit that closed or started the task
     why: tuple[str, ...] = ()  # for each of ``waiting_on``, why it blocks
+    claim: Claim | None = None  # the live claim that makes the task ``claimed``
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -40,6 +43,7 @@ class TaskState:
             "waiting_on": list(self.waiting_on),
             "blocked_by": self.blocked_by(),
             "commit": self.commit,
+            "claim": self.claim.as_dict() if self.claim else None,
         }
 
     def blocked_by(self) -> list[dict[str, str]]:
@@ -51,9 +55,16 @@ class TaskState:
         return self.reason == STALE_BLOCKED
 
 
-def derive_states(repo: Repository, activity: Activity | None = None) -> dict[str, TaskState]:
-    """The derived state of every task (``activity``: what history says, if known)."""
+def derive_states(
+    repo: Repository, activity: Activity | None = None, claims: Mapping[str, Claim] | None = None
+) -> dict[str, TaskState]:
+    """The derived state of every task (``activity``: what history says, if known;
+    ``claims``: the live claims by task id, read from the repository when not given)."""
     activity = activity or NO_ACTIVITY
+    if claims is None:
+        from taskgov.claims.refs import repository_claims
+
+        claims = repository_claims(repo.root, repo.config.claims_grace)
     tasks = repo.tasks
     done = {t.id for t in tasks.values() if t.done} | set(activity.closed)
     prerequisites = repo.graph.prerequisites()
@@ -67,7 +78,7 @@ def derive_states(repo: Repository, activity: Activity | None = None) -> dict[st
         missing = {d.prerequisite for d in repo.graph.missing_prerequisites(task_id) if d.hard}
         why = {other: _why_waiting(other, tasks.get(other)) for other in unmet}
         why.update((other, f"depends on {other}, which exists nowhere") for other in missing)
-        states[task_id] = _state(task, why, activity)
+        states[task_id] = _state(task, why, activity, claims.get(task_id))
     return states
 
 
@@ -77,7 +88,9 @@ def _why_waiting(other_id: str, other: Task | None) -> str:
     return f"waiting on {other_id}"
 
 
-def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
+def _state(
+    task: Task, why: dict[str, str], activity: Activity, claim: Claim | None = None
+) -> TaskState:
     if task.archived:
         return TaskState("completed", task.status, "in the completed directory")
     if task.done:
@@ -89,6 +102,8 @@ def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
         )
     if task.unreadable:  # only history can say more about it
         return TaskState(UNREADABLE, UNREADABLE, f"the spec cannot be read ({task.unreadable})")
+    if claim is not None:
+        return TaskState("claimed", task.status, claimed_reason(claim), claim=claim)
     started = activity.started.get(task.id)
     if started is not None:
         return TaskState(
@@ -104,3 +119,10 @@ def _state(task: Task, why: dict[str, str], activity: Activity) -> TaskState:
     if task.status == "blocked":
         return TaskState("ready", task.status, STALE_BLOCKED)
     return TaskState(task.status, task.status, "spec")
+
+
+def claimed_reason(claim: Claim) -> str:
+    return (
+        f"claimed by {claim.holder} since {iso(claim.claimed_at)}, "
+        f"lease until {iso(claim.lease_until)}"
+    )

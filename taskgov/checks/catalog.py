@@ -67,6 +67,9 @@ RULES: dict[str, Rule] = {
         Rule("TG160", "stale-status", W, "history closed or started the task; the spec lags"),
         Rule("TG161", "unknown-task-in-history", W, "a Task:/Closes: trailer names no task"),
         Rule("TG162", "stale-blocked", W, "status blocked, but no hard dependency is unfinished"),
+        # Claims (refs/taskgov/claims/*)
+        Rule("TG165", "claim-of-finished-task", W, "a claim holds a completed or cancelled task"),
+        Rule("TG166", "claim-of-unknown-task", W, "a claim names a task that exists nowhere"),
         # Decision records
         Rule("TG170", "decision-no-summary", E, "a decision record has an empty summary"),
         Rule(

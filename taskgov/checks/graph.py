@@ -116,7 +116,8 @@ def stale_blocked(repo: Repository, activity: Activity | None = None) -> Iterato
     ``list``, ``show``, ``ready`` and ``plan`` use) says ready, so the spec lags."""
     from taskgov.state import derive_states
 
-    for task_id, state in derive_states(repo, activity).items():
+    # Claims ({}) say nothing about whether a spec lags: the finding is the same in every clone.
+    for task_id, state in derive_states(repo, activity, {}).items():
         if not state.stale_blocked:
             continue
         task = repo.tasks[task_id]

@@ -74,6 +74,9 @@ def validate(
         from taskgov.checks.history import history_problems
 
         problems.extend(history_problems(repo, activity))
+    from taskgov.checks.claims import claim_problems
+
+    problems.extend(claim_problems(repo, activity))
     from taskgov.checks.decisions import decision_problems
     from taskgov.decisions.store import load_decisions
 

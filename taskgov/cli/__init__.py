@@ -12,7 +12,17 @@ import sys
 import click
 
 from taskgov import output as ui
-from taskgov.cli import decisions, interop, log, planning, policy, review, tasks  # noqa: F401
+from taskgov.cli import (  # noqa: F401
+    claims,
+    decisions,
+    interop,
+    lifecycle,
+    log,
+    planning,
+    policy,
+    review,
+    tasks,
+)
 from taskgov.cli.base import cli
 from taskgov.errors import (
     EXIT_INTERRUPTED,

@@ -29,6 +29,9 @@ Start here:
   taskgov new "Implement the parser" --priority high --estimate 4,6,12
   taskgov validate                      schema, dependency and quality checks
   taskgov ready                         the frontier: tasks that can start now
+  taskgov claim TASK-2026-008           take a task, atomically across clones (1: held)
+  taskgov claims --fetch                who holds what, as the remote says (release ID)
+  taskgov start ID / taskgov done ID    mark a task in progress / completed, in its spec
   taskgov plan --workers 3              critical path, P50/P80/P95, waves, schedule
   taskgov stats                         counts, hours, 1 vs N workers
   taskgov roadmap --write               milestone tables in docs/tasks/index.md

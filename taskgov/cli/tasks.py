@@ -176,7 +176,7 @@ def _one_of(kind: str) -> Any:
             return values
         from taskgov.spec.model import PRIORITIES, STATUSES  # pydantic: only when filtering
 
-        valid = STATUSES if kind == "status" else PRIORITIES
+        valid = (*STATUSES, "claimed") if kind == "status" else PRIORITIES
         lowered = tuple(v.strip().lower() for v in values)
         for given, value in zip(values, lowered, strict=True):
             if value not in valid:
@@ -277,11 +277,14 @@ def _check_milestones(repo: Any, wanted: tuple[str, ...]) -> None:
 def _status(task: dict[str, Any]) -> str:
     if task["status"] == "unreadable":
         return "unreadable"
+    status = str(task["status"])
+    if task.get("claim"):
+        status = f"claimed by {task['claim']['holder']}"
     if not task["valid"]:
-        return f"{task['status']} (invalid spec)"
+        return f"{status} (invalid spec)"
     if task["status"] != task["spec_status"]:
-        return f"{task['status']} (spec: {task['spec_status']})"
-    return str(task["status"])
+        return f"{status} (spec: {task['spec_status']})"
+    return status
 
 
 @cli.command(epilog="Example: taskgov show TASK-2026-010 --json")
@@ -299,10 +302,15 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
         return EXIT_OK
     _say_unread(data["problems"])
     estimate = data["estimate_hours"]
+    claim = data["claim"]
     lines = [
         f"{data['id']}  {ui.one_line(data['title'])}",
         f"  status     {_status(data)}"
-        + (f"  ({data['state']['reason']})" if data["state"]["reason"] != "spec" else ""),
+        + (
+            f"  ({data['state']['reason']})"
+            if data["state"]["reason"] not in ("spec",) and not claim
+            else ""
+        ),
         f"  priority   {data['priority']}",
         f"  milestone  {ui.one_line(data['milestone'] or '-')}"
         + (f"  (target {ui.one_line(data['target_version'])})" if data["target_version"] else ""),
@@ -317,6 +325,12 @@ def show(ctx: click.Context, task_id: str, as_json: bool) -> int:
         ),
         f"  file       {ui.one_line(data['path'])}",
     ]
+    if claim:
+        lines.insert(
+            2,
+            f"  claim      {ui.one_line(claim['holder'])} since {claim['claimed_at']}, "
+            f"lease until {claim['lease_until']}",
+        )
     if data["resources"]:
         lines.append(
             "  resources  "
@@ -448,35 +462,60 @@ def validate(
     return report.exit_code
 
 
-@cli.command(epilog="Example: taskgov ready --json | jq -r '.ready[0].id'")
+@cli.command(
+    epilog="""\b
+Examples:
+  taskgov ready --json | jq -r '.ready[0].id'
+  taskgov ready --fetch                  with the claims the remote holds now
+  taskgov ready --all                    every open task, and why it is or is not ready"""
+)
+@click.option(
+    "--all", "everything", is_flag=True, help="Every open task, with why it is not ready."
+)
+@click.option("--fetch", is_flag=True, help="Fetch the claims from the remote first.")
 @json_option
 @click.pass_context
-def ready(ctx: click.Context, as_json: bool) -> int:
+def ready(ctx: click.Context, everything: bool, fetch: bool, as_json: bool) -> int:
     """List the frontier: ready tasks whose hard dependencies are all complete.
 
     Ranked by priority, then slack (hours a task can slip before the remaining work takes
-    longer: 0 is on the critical path), then id. Tasks that are draft, in progress, completed,
-    cancelled or waiting on another task are left out, and so are specs with errors.
+    longer: 0 is on the critical path), then id. Tasks that are draft, claimed, in progress,
+    completed, cancelled or waiting on another task are left out, and so are specs with
+    errors. Claims are this clone's copy of the remote's (--fetch brings it up to date).
     """
+    from taskgov.claims.refs import repository_claims
     from taskgov.spec.snapshot import cached_answer
 
     env = _env(ctx)
+    config = env.config()
+    if fetch:
+        from taskgov.cli.claims import fetch_claims_for
+
+        fetch_claims_for(env)
+    claims = repository_claims(config.root, config.claims_grace)
 
     def compute() -> dict[str, Any]:
-        from taskgov.commands import ready_tasks
+        from taskgov.commands import ready_all, ready_tasks
 
-        return ready_tasks(*env.repo_and_history())
+        if everything:
+            return ready_all(*env.repo_and_history(), claims)
+        return ready_tasks(*env.repo_and_history(), claims)
 
     def refresh(answer: Any, changed: list[Any]) -> Any:
         from taskgov.commands import refresh_ready
 
         return refresh_ready(answer, changed)
 
-    data = cached_answer(env.config(), "ready", (), compute, refresh)
+    # The answer holds while the same claims are live (a lease running out changes it too).
+    live = tuple(sorted((task, c.sha) for task, c in claims.items()))
+    data = compute() if everything else cached_answer(config, "ready", live, compute, refresh)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
     _say_unread(data["problems"])
+    if everything:
+        _print_all(data)
+        return EXIT_OK
     if not data["ready"]:
         ui.out("nothing is ready")
         return EXIT_OK
@@ -493,3 +532,25 @@ def ready(ctx: click.Context, as_json: bool) -> int:
     ]
     ui.print_table(("ID", "PRIORITY", "MILESTONE", "HOURS", "SLACK", "TITLE"), rows)
     return EXIT_OK
+
+
+def _print_all(data: dict[str, Any]) -> None:
+    """``ready --all``: the frontier first, then every other open task with why."""
+    rows = [
+        (t["id"], "ready", t["priority"], t["milestone"] or None, "can start now", t["title"])
+        for t in data["ready"]
+    ] + [
+        (
+            t["id"],
+            t["status"] if t["claim"] else _status(t),  # the holder is in WHY
+            t["priority"],
+            t["milestone"] or None,
+            t["why"],
+            t["title"],
+        )
+        for t in data["not_ready"]
+    ]
+    if not rows:
+        ui.out("no open tasks")
+        return
+    ui.print_table(("ID", "STATUS", "PRIORITY", "MILESTONE", "WHY", "TITLE"), rows)

@@ -18,10 +18,14 @@ Every file taskgov writes in a work tree goes through ``write_files``:
 ``locked`` is one ``flock`` per repository, in the git common directory however git found it
 (``GIT_DIR``/``GIT_WORK_TREE``, worktrees), held around every read-modify-write of a spec or
 a decision record.
+
+``move_file`` moves a spec within the work tree (``git mv`` when it is tracked), never over a
+file that exists.
 """
 
 from taskgov.fsops.lock import locked
+from taskgov.fsops.move import move_file
 from taskgov.fsops.where import BARE, Place, place
 from taskgov.fsops.write import Write, write_files
 
-__all__ = ["BARE", "Place", "Write", "locked", "place", "write_files"]
+__all__ = ["BARE", "Place", "Write", "locked", "move_file", "place", "write_files"]

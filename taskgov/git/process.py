@@ -92,6 +92,38 @@ def _run(root: Path, args: tuple[str, ...], stdin: bytes | None = None) -> tuple
     return done.returncode, done.stdout, done.stderr
 
 
+def git_outcome(
+    root: Path,
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
+) -> tuple[int, str, str]:
+    """Exit code, stdout and stderr of a git command whose "no" the caller reads itself (a
+    push that a lease rejects exits 1 and says why on stdout). Only a git that cannot be
+    started, or one still running after ``timeout`` seconds, raises ``GitError``."""
+    import os
+
+    try:
+        done = subprocess.run(
+            git_command(root, *args),
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env={**os.environ, **env} if env else None,
+            timeout=timeout,
+        )
+    except OSError as exc:
+        raise cannot_run(exc) from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]}: no answer after {timeout:g} s") from None
+    return (
+        done.returncode,
+        done.stdout.decode("utf-8", "replace"),
+        done.stderr.decode("utf-8", "replace"),
+    )
+
+
 def rev_parse(root: Path, name: str) -> str | None:
     """The commit id ``name`` resolves to.
 

@@ -6,11 +6,18 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from taskgov.checks.catalog import lookup
 from taskgov.config import DEFAULT_AGENT_ENV, DEFAULT_AGENTS_ALLOWED, Config, Paths
-from taskgov.spec.effort import MAX_HOURS
+from taskgov.spec.effort import MAX_HOURS, parse_duration
 
 _DEFAULT_PATHS = Paths()
 
@@ -105,6 +112,23 @@ class DecisionsSection(_Section):
     accept_requires_human: bool = True
 
 
+class ClaimsSection(_Section):
+    remote: str = ""  # "": origin, else the only remote, else this repository; or "local"
+    lease: str = "2h"
+    grace: str = "5m"
+
+    @field_validator("lease", "grace")
+    @classmethod
+    def _duration(cls, value: str, info: ValidationInfo) -> str:
+        from taskgov.spec.effort import EffortError
+
+        try:
+            parse_duration(value, allow_zero=info.field_name == "grace")
+        except EffortError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
 class PlanningSection(_Section):
     workers: int | None = Field(None, ge=1)
     min_confidence: float = Field(0.5, ge=0.0, le=1.0)
@@ -128,6 +152,7 @@ class PolicyFile(BaseModel):
     commits: CommitsSection = CommitsSection()
     decisions: DecisionsSection = DecisionsSection()
     planning: PlanningSection = PlanningSection()
+    claims: ClaimsSection = ClaimsSection()
     resources: dict[str, float] = Field(default_factory=dict)
     rules: dict[str, Literal["error", "warning", "off"] | bool] = Field(default_factory=dict)
 
@@ -186,6 +211,9 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         require_decision=tuple(policy.commits.require_decision),
         require_approval=tuple(policy.commits.require_approval),
         decisions_need_human=policy.decisions.accept_requires_human,
+        claims_remote=policy.claims.remote,
+        claims_lease=parse_duration(policy.claims.lease),
+        claims_grace=parse_duration(policy.claims.grace, allow_zero=True),
         source=source,
         digest=digest,
     )

@@ -160,3 +160,31 @@ def _out_of_range(cleaned: str, text: str) -> None:
     except ValueError:
         return
     check_hours(number, text.strip())
+
+
+# Wall-clock durations (a claim's lease): a day is 24 hours here, not a working day.
+_DURATION = re.compile(r"^\s*((?:\d+(?:\.\d+)?|\.\d+))\s*([a-z]+)\s*$")
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_800}
+_SECOND_UNITS = {"s", "sec", "secs", "second", "seconds"}
+MAX_DURATION = 366 * 86_400  # a lease of more than a year is a typo
+
+
+def parse_duration(text: str, *, allow_zero: bool = False) -> float:
+    """Seconds of wall-clock time in ``text``: ``90s``, ``30m``, ``2h``, ``1.5d``, ``1w``.
+
+    The units are those of efforts (``m``, ``h``, ``d``, ``w`` and their long forms) plus
+    seconds, but a day is 24 hours and a week 7 days. Raises ``EffortError`` for anything else,
+    a number without a unit, zero (unless ``allow_zero``) and more than a year."""
+    match = _DURATION.match(text.lower()) if isinstance(text, str) else None
+    if match is None:
+        raise EffortError(f"cannot read {text!r} as a duration (e.g. 30m, 2h, 1d)")
+    number, unit = float(match.group(1)), match.group(2)
+    kind = "second" if unit in _SECOND_UNITS else _UNITS.get(unit)
+    if kind is None:
+        raise EffortError(f"unknown unit {unit!r} in {text!r} (use s, m, h, d or w)")
+    seconds = number * _SECONDS[kind]
+    if seconds <= 0 and not allow_zero:
+        raise EffortError(f"{text!r}: a duration must be more than zero")
+    if seconds > MAX_DURATION:
+        raise EffortError(f"{text!r} is more than a year")
+    return seconds
