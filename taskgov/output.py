@@ -297,14 +297,39 @@ def md_cell(value: object) -> str:
 def github_annotation(problem: Problem) -> str:
     """A GitHub Actions workflow command, so findings show inline on the pull request."""
     level = "error" if problem.is_error else "warning"
-    props = [f"file={_escape_property(problem.path)}"]
-    if problem.line is not None:
-        props.append(f"line={problem.line}")
-    if problem.column is not None:
-        props.append(f"col={problem.column}")
-    props.append(f"title={_escape_property(problem.rule)}")
     subject = f"{problem.field}: " if problem.field else ""
-    return f"::{level} {','.join(props)}::{_escape_data(subject + problem.message)}"
+    return workflow_command(
+        level,
+        subject + problem.message,
+        file=problem.path,
+        line=problem.line,
+        col=problem.column,
+        title=problem.rule,
+    )
+
+
+def workflow_command(
+    level: str,
+    message: str,
+    *,
+    file: str | None = None,
+    line: int | None = None,
+    col: int | None = None,
+    title: str | None = None,
+) -> str:
+    """``::level file=...,line=...,title=...::message`` with GitHub's escaping: ``%``, CR and
+    LF in the message; those and ``:`` and ``,`` in property values."""
+    props = []
+    if file is not None:
+        props.append(f"file={_escape_property(file)}")
+    if line is not None:
+        props.append(f"line={line}")
+    if col is not None:
+        props.append(f"col={col}")
+    if title is not None:
+        props.append(f"title={_escape_property(title)}")
+    head = f"{level} {','.join(props)}" if props else level
+    return f"::{head}::{_escape_data(message)}"
 
 
 def annotate(problem: Problem) -> None:

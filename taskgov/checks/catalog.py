@@ -100,6 +100,12 @@ RULES: dict[str, Rule] = {
         Rule("TG206", "task-required", E, "paths the policy guards need a Task:/Closes:"),
         Rule("TG207", "decision-required", E, "paths the policy guards need a Decision:"),
         Rule("TG208", "approval-required", E, "paths the policy guards need a person's approval"),
+        # Pull-request review (taskgov review BASE HEAD)
+        Rule("TG301", "cycle-introduced", E, "the change closes a dependency cycle"),
+        Rule("TG302", "new-spec-no-estimate", W, "an added spec has no estimate"),
+        Rule("TG303", "new-spec-no-scope", W, "an added spec has no planning.scope.includes"),
+        Rule("TG304", "new-spec-dense", W, "an added spec depends on very many tasks"),
+        Rule("TG305", "near-duplicate", W, "an added spec restates an existing one"),
     )
 }
 

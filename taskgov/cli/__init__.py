@@ -20,6 +20,7 @@ from taskgov.cli import (  # noqa: F401
     log,
     planning,
     policy,
+    review,
     tasks,
 )
 from taskgov.cli.base import cli

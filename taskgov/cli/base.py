@@ -40,6 +40,7 @@ Start here:
   taskgov hooks install                 commit policy and contribution log, in this clone
   taskgov log verify                    the contribution log, checked against history
   taskgov check-commits origin/main..   the same policy over a range, for CI
+  taskgov review origin/main HEAD       what a pull request does to the plan (--format md)
 
 {EXIT_CODES}"""
 

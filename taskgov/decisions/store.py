@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from taskgov.checks.findings import Findings
@@ -89,18 +89,49 @@ def load_decisions(config: Config) -> DecisionSet:
     return DecisionSet(tuple(decisions), tuple(problems), documents)
 
 
+def decisions_from_texts(config: Config, texts: dict[str, str]) -> DecisionSet:
+    """The records in ``texts`` (path -> YAML text), as ``load_decisions`` reads the
+    directory's files: for records read from a revision rather than the work tree."""
+    decisions: list[Decision] = []
+    problems: list[Problem] = []
+    documents: dict[str, Any] = {}
+    for relpath, text in sorted(texts.items()):
+        decision, data, found = parse_decision(text, relpath, config)
+        problems.extend(found)
+        if decision is not None:
+            decisions.append(decision)
+            documents[decision.id] = data
+    decisions.sort(key=lambda d: (d.kind != "yaml", d.id))
+    return DecisionSet(tuple(decisions), tuple(problems), documents)
+
+
 def _load_yaml(
     path: Path, relpath: str, config: Config
 ) -> tuple[Decision | None, Any, list[Problem]]:
+    try:
+        text = read_text(path, config.root)
+    except YamlProblem as problem:
+        findings = Findings(config, relpath)
+        findings.add(problem.rule, problem.message, problem.line, problem.column)
+        return _unreadable(path, relpath, problem.line, problem.message), None, findings.problems
+    return parse_decision(text, relpath, config)
+
+
+def parse_decision(
+    text: str, relpath: str, config: Config
+) -> tuple[Decision | None, Any, list[Problem]]:
+    """One decision record's text: the record (a placeholder when it cannot be read), its
+    parsed data and its problems."""
     from pydantic import ValidationError
 
     from taskgov.decisions.model import DecisionRecord
     from taskgov.spec.model import unknown_keys
     from taskgov.spec.validation import _message, _strip_union_tags
 
+    path = PurePosixPath(relpath)
     findings = Findings(config, relpath)
     try:
-        data, where = load(read_text(path, config.root))
+        data, where = load(text)
     except YamlProblem as problem:
         findings.add(problem.rule, problem.message, problem.line, problem.column)
         return _unreadable(path, relpath, problem.line, problem.message), None, findings.problems
@@ -161,7 +192,9 @@ def _load_yaml(
     return decision, data, findings.problems
 
 
-def _unreadable(path: Path, relpath: str, line: int | None, why: str, data: Any = None) -> Decision:
+def _unreadable(
+    path: Path | PurePosixPath, relpath: str, line: int | None, why: str, data: Any = None
+) -> Decision:
     """A record that cannot be read, still listed (status ``unreadable``) under the id it
     gives, else its file name, so that it never silently disappears."""
     written = data.get("decision_id") if isinstance(data, dict) else None

@@ -18,8 +18,8 @@ def load_config(root: Path) -> Config:
     policy = root / POLICY_PATH
     if not policy.exists():
         return Config(root=root)
-    from taskgov.spec.cache import blob_id, memo_get, memo_put
-    from taskgov.spec.yamlio import YamlProblem, decode, load, read_bytes
+    from taskgov.spec.cache import memo_get, memo_put
+    from taskgov.spec.yamlio import YamlProblem, read_bytes
 
     try:
         raw = read_bytes(policy, root)
@@ -28,6 +28,17 @@ def load_config(root: Path) -> Config:
     cached = memo_get(root, "policy.cache", raw)  # keyed by the bytes: nothing to hash
     if isinstance(cached, Config):
         return cached._replace(root=root)
+    config = config_from_bytes(root, raw)
+    memo_put(root, "policy.cache", raw, config)
+    return config
+
+
+def config_from_bytes(root: Path, raw: bytes) -> Config:
+    """The ``Config`` a ``policy.yaml`` holding ``raw`` gives (for a policy read from a
+    revision, without a checkout); a malformed policy raises ``ConfigError``."""
+    from taskgov.spec.cache import blob_id
+    from taskgov.spec.yamlio import YamlProblem, decode, load
+
     try:
         data, locations = load(decode(raw))
     except YamlProblem as problem:
@@ -40,10 +51,8 @@ def load_config(root: Path) -> Config:
     from taskgov.policy.model import PolicyIssue, config_from_policy
 
     try:
-        config = config_from_policy(root, data, POLICY_PATH, blob_id(raw))
+        return config_from_policy(root, data, POLICY_PATH, blob_id(raw))
     except PolicyIssue as issue:
         found = locations.find(issue.path)
         line = f":{found[0]}" if found else ""
         raise ConfigError(f"{POLICY_PATH}{line}: {issue.message}") from None
-    memo_put(root, "policy.cache", raw, config)
-    return config
