@@ -1,0 +1,282 @@
+"""``taskgov import FORMAT SOURCE``: each format's real sample (copies in tests/data, the
+corpus itself when present) imported through the CLI into a new repository, then validated,
+listed as ready and planned; statuses, dependencies and estimates checked against the source;
+unmapped fields kept; id collisions, --prefix and bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from taskgov.errors import InputError
+from taskgov.repo import load_repo
+from tests.conftest import DATA, GitRepo, corpus_path, run_process
+
+SPECKIT = DATA / "speckit" / "tasks-template.md"
+
+
+def imported(run: Any, cwd: Path, fmt: str, source: Path, *extra: str) -> Path:
+    """Import ``source`` into a new repository ``cwd/out`` and check that validate, ready
+    and plan all run on it."""
+    result = run(cwd, "import", fmt, str(source), "--out", "out", *extra)
+    assert result.code == 0, result.err
+    out = cwd / "out"
+    assert (out / ".git").is_dir()
+    assert (out / "docs" / "governance" / "policy.yaml").is_file()
+    assert (out / "docs" / "tasks" / "templates" / "task-spec.yaml").is_file()
+    status = GitRepo(out).git("status", "--porcelain")
+    assert status == "", status  # everything committed
+    checked = run(out, "validate")
+    assert checked.code in (0, 1), checked.err
+    assert "TG100" not in checked.out, checked.out
+    assert "TG101" not in checked.out, checked.out
+    assert run(out, "ready").code == 0
+    planned = run(out, "plan")
+    assert planned.code == 0, planned.err
+    return out
+
+
+def tasks_of(root: Path) -> dict[str, Any]:
+    return dict(load_repo(root, cache=False).tasks)
+
+
+def spec_data(root: Path, task_id: str) -> dict[str, Any]:
+    from taskgov.spec.yamlio import load
+
+    data, _ = load((root / "docs" / "tasks" / "active" / f"{task_id}.yaml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def kept(root: Path, task_id: str) -> dict[str, str]:
+    """The source fields kept under references (type imported_field)."""
+    return {
+        ref["section"]: ref["description"]
+        for ref in spec_data(root, task_id)["references"]
+        if ref["type"] == "imported_field"
+    }
+
+
+def tags(root: Path, task_id: str) -> list[str]:
+    return [r["description"] for r in spec_data(root, task_id)["references"] if r["type"] == "tag"]
+
+
+# --------------------------------------------------------------------------- speckit
+
+
+def test_speckit_template_imports_with_the_template_dependency_rules(
+    run: Any, tmp_path: Path
+) -> None:
+    out = imported(run, tmp_path, "speckit", SPECKIT)
+    tasks = tasks_of(out)
+    assert len(tasks) == 34  # 28 numbered tasks and 6 TXXX placeholders, numbered apart
+    assert {"TXXX", "TXXX-2", "TXXX-6"} <= set(tasks)
+    assert kept(out, "TXXX-2")["id"] == "TXXX"
+    # Setup: T001 then T002 in order; T003 [P] only waits for the phase start (none).
+    assert tasks["T001"].blocked_by == ()
+    assert tasks["T002"].blocked_by == ("T001",)
+    assert tasks["T003"].blocked_by == ()
+    # Foundational waits for the end of Setup; [P] tasks for the start only.
+    assert set(tasks["T004"].blocked_by) == {"T002", "T003"}
+    assert set(tasks["T005"].blocked_by) == {"T002", "T003"}
+    assert tasks["T007"].blocked_by == ("T004",)
+    # Each story waits for Foundational's end (T005, T006 [P] and the chain's last, T009).
+    for first in ("T010", "T018", "T024"):
+        assert set(tasks[first].blocked_by) == {"T005", "T006", "T009"}, first
+    # The prose "(depends on T012, T013)" adds to the order rule.
+    assert set(tasks["T014"].blocked_by) == {"T012", "T013"} | set(tasks["T014"].blocked_by)
+    assert {"T012", "T013"} <= set(tasks["T014"].blocked_by)
+    # Polish waits for every story's end.
+    assert {"T017", "T023", "T028"} <= set(tasks["TXXX"].blocked_by)
+    assert tasks["T010"].priority == "high"  # (Priority: P1)
+    assert tasks["T018"].priority == "medium"  # P2
+    assert tasks["T024"].priority == "low"  # P3
+    assert tasks["T010"].milestone == "US1"
+    assert "US1" in tags(out, "T010")
+    assert "mvp" in tags(out, "T010")
+    assert tasks["T001"].phase == "Phase 1: Setup (Shared Infrastructure)"
+    assert "Project initialization" in kept(out, "T001")["phase purpose"]
+    # The checkpoint after T009 is its acceptance criterion.
+    criteria = spec_data(out, "T009")["acceptance_criteria"]
+    assert criteria[0]["criterion"].startswith("Checkpoint: Foundation ready")
+    # blocks mirrors blocked_by, so validate finds no disagreement.
+    assert "T002" in tasks["T001"].blocks
+    assert "TG121" not in run(out, "validate").out
+
+
+SMALL_TASKS_MD = """\
+    # Tasks: Calibration
+
+    ## Phase 1: Setup
+
+    - [X] T001 Create the project
+    - [x] T002 [P] Configure ruff
+
+    ## Phase 2: User Story 1 - Fit (Priority: P1)
+
+    - [ ] T003 [US1] Implement the fitter (depends on T002)
+    - [ ] T004 [P] [US1] Write the docs, after T099
+
+    **Checkpoint**: the fitter works
+
+    ## Phase 3: Polish
+
+    - [ ] T005 Tidy up
+    """
+
+
+def test_speckit_done_marks_prose_dependencies_and_dangling_ones(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "tasks.md"
+    source.write_text(textwrap.dedent(SMALL_TASKS_MD))
+    out = imported(run, tmp_path, "speckit", source)
+    tasks = tasks_of(out)
+    assert tasks["T001"].status == tasks["T002"].status == "completed"
+    assert tasks["T003"].status == "ready"
+    assert set(tasks["T003"].blocked_by) == {"T001", "T002"}
+    assert set(tasks["T004"].blocked_by) == {"T001", "T002", "T099"}
+    assert set(tasks["T005"].blocked_by) == {"T003", "T004"}
+    checked = run(out, "validate")
+    assert checked.code == 1
+    assert "TG120" in checked.out
+    assert "T099" in checked.out
+    ready = run(out, "ready", "--json").json()
+    assert [row["id"] for row in ready["ready"]] == ["T003"]  # type: ignore[index]
+
+
+def test_speckit_cycle_in_the_prose_is_refused_with_its_line(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "tasks.md"
+    source.write_text("## Phase 1: Setup\n\n- [ ] T001 First\n- [ ] T002 Second\n")
+    source.write_text("## Phase 1: Setup\n\n- [ ] T001 First (depends on T002)\n- [ ] T002 B\n")
+    result = run(tmp_path, "import", "speckit", str(source), "--out", "out")
+    assert result.code == 2
+    assert f"{source}:3: the dependencies form a cycle: T001 -> T002 -> T001" in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_speckit_without_tasks_is_one_line(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "tasks.md"
+    source.write_text("# Tasks\n\nnothing here\n")
+    result = run(tmp_path, "import", "speckit", str(source), "--out", "out")
+    assert result.code == 2
+    expected = f"taskgov: error: {source}: no task lines (- [ ] T001 Description) found"
+    assert result.err.strip() == expected
+    assert not (tmp_path / "out").exists()
+
+
+def test_speckit_corpus_template(run: Any, tmp_path: Path) -> None:
+    imported(run, tmp_path, "speckit", corpus_path("speckit/tasks-template.md"))
+
+
+def test_reader_is_a_library_function() -> None:
+    from taskgov.interop.speckit import read_speckit
+
+    plan = read_speckit(SPECKIT)
+    assert plan.format == "speckit"
+    assert len(plan.tasks) == 34
+    with pytest.raises(InputError):
+        read_speckit(SPECKIT.parent / "missing.md")
+
+
+# --------------------------------------------------------------------------- into a repository
+
+
+@pytest.fixture
+def governed(run: Any, tmp_path: Path) -> GitRepo:
+    """A repository after `taskgov init` that accepts imported ids."""
+    path = tmp_path / "gov"
+    path.mkdir()
+    repo = GitRepo(path)
+    repo.git("init", "--quiet", "--template=")
+    assert run(path, "init").code == 0
+    policy = path / "docs" / "governance" / "policy.yaml"
+    policy.write_text(
+        policy.read_text().replace("\ntasks:\n", "\ntasks:\n  id_pattern: '^[A-Za-z0-9.-]+$'\n")
+    )
+    return repo
+
+
+def test_import_into_the_current_repository_then_collisions_and_prefix(
+    run: Any, governed: GitRepo, tmp_path: Path
+) -> None:
+    source = tmp_path / "tasks.md"
+    source.write_text(textwrap.dedent(SMALL_TASKS_MD))
+    first = run(governed.path, "import", "speckit", str(source))
+    assert first.code == 0, first.err
+    assert governed.spec("T003").is_file()
+    before = governed.snapshot()
+    again = run(governed.path, "import", "speckit", str(source))
+    assert again.code == 2
+    assert again.err.count("\n") == 1
+    assert "task T001 already exists" in again.err
+    assert governed.snapshot() == before  # nothing written
+    prefixed = run(governed.path, "import", "speckit", str(source), "--prefix", "B-", "--json")
+    assert prefixed.code == 0, prefixed.err
+    summary = prefixed.json()
+    assert summary["tasks"] == 5  # type: ignore[index]
+    tasks = tasks_of(governed.path)
+    assert set(tasks["B-T003"].blocked_by) == {"B-T001", "B-T002"}
+    assert "B-T099" in tasks["B-T004"].blocked_by  # the dangling one is prefixed too
+
+
+def test_import_refuses_ids_the_policy_rejects(run: Any, repo: GitRepo, tmp_path: Path) -> None:
+    source = tmp_path / "tasks.md"
+    source.write_text(textwrap.dedent(SMALL_TASKS_MD))
+    result = run(repo.path, "import", "speckit", str(source))
+    assert result.code == 2
+    assert "does not match tasks.id_pattern" in result.err
+    assert not any((repo.path / "docs" / "tasks" / "active").iterdir())
+
+
+def test_out_must_be_empty(run: Any, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "x").write_text("x")
+    result = run(tmp_path, "import", "speckit", str(SPECKIT), "--out", "out")
+    assert result.code == 2
+    assert "not an empty directory" in result.err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["x"]
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_unknown_format_and_missing_file_are_usage_errors(tmp_path: Path) -> None:
+    unknown = run_process(tmp_path, "import", "jira", "x.json", "--out", "out")
+    assert unknown.code == 2
+    assert "Traceback" not in unknown.err
+    missing = run_process(tmp_path, "import", "speckit", "missing.md", "--out", "out")
+    assert missing.code == 2
+    assert missing.err.strip().startswith("taskgov: error: ")
+    assert "missing.md" in missing.err
+    assert "Traceback" not in missing.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_no_partial_out_directory_is_left(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "tasks.md"
+    source.write_text(textwrap.dedent(SMALL_TASKS_MD))
+    blocker = tmp_path / "sub"
+    blocker.write_text("a file where the parent directory should be")
+    result = run(tmp_path, "import", "speckit", str(source), "--out", "sub/out")
+    assert result.code == 2
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def copy_data(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    source = DATA / name
+    if source.is_dir():
+        shutil.copytree(source, target)
+    else:
+        shutil.copy(source, target)
+    return target
+
+
+def write_json(path: Path, data: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2))
+    return path
