@@ -280,3 +280,121 @@ def write_json(path: Path, data: object) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2))
     return path
+
+
+# --------------------------------------------------------------------------- taskmaster
+
+TASKMASTER = DATA / "taskmaster" / "tasks.json"
+TM_STATUS = {"done": "completed", "in-progress": "in_progress", "pending": "ready"}
+
+
+def flatten_taskmaster(tasks: list[dict[str, Any]], parent: str = "") -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for task in tasks:
+        task_id = f"{parent}.{task['id']}" if parent else str(task["id"])
+        found[task_id] = task
+        found.update(flatten_taskmaster(task.get("subtasks") or [], task_id))
+    return found
+
+
+@pytest.mark.parametrize("source", ["copy", "corpus"])
+def test_taskmaster_sample_statuses_priorities_and_subtasks(
+    run: Any, tmp_path: Path, source: str
+) -> None:
+    path = TASKMASTER if source == "copy" else corpus_path("taskmaster/tasks.json")
+    out = imported(run, tmp_path, "taskmaster", path)
+    expected = flatten_taskmaster(json.loads(path.read_text())["master"]["tasks"])
+    tasks = tasks_of(out)
+    assert set(tasks) == set(expected)
+    for task_id, raw in expected.items():
+        assert tasks[task_id].status == TM_STATUS[raw["status"]], task_id
+        assert tasks[task_id].priority == raw["priority"], task_id
+        assert tasks[task_id].assignee == (raw.get("assignee") or ""), task_id
+    core = tasks["rust-conversion-core"]
+    assert {"rust-conversion-core.rust-cli-setup", "rust-conversion-core.rust-error-types"} <= set(
+        core.blocked_by
+    )
+    data = spec_data(out, "rust-conversion-core")
+    assert data["objective"].startswith("Set up the core Rust project")
+    assert data["acceptance_criteria"][0]["verification"] == "testStrategy"
+    assert kept(out, "rust-conversion-core")["details"].startswith("Create the foundational")
+    assert "taskmaster metadata" in kept(out, "rust-conversion-core")
+
+
+LEGACY = {
+    "tasks": [
+        {
+            "id": 1,
+            "title": "Set up the repository",
+            "status": "done",
+            "priority": "high",
+            "dependencies": [],
+            "complexityScore": 3,
+            "subtasks": [
+                {"id": 1, "title": "Create the layout", "status": "done", "dependencies": []},
+                {"id": 2, "title": "Add CI", "status": "pending", "dependencies": [1]},
+            ],
+        },
+        {"id": 2, "title": "Write the parser", "status": "deferred", "dependencies": [1, 7]},
+        {"id": "3", "title": "Ship it", "status": "review", "dependencies": ["1.2", 2]},
+    ]
+}
+
+
+def test_taskmaster_legacy_flat_integer_ids_subtasks_and_dangling(run: Any, tmp_path: Path) -> None:
+    path = write_json(tmp_path / ".taskmaster" / "tasks" / "tasks.json", LEGACY)
+    out = imported(run, tmp_path, "taskmaster", path)
+    tasks = tasks_of(out)
+    assert set(tasks) == {"1", "1.1", "1.2", "2", "3"}
+    assert set(tasks["1"].blocked_by) == {"1.1", "1.2"}
+    assert tasks["1.2"].blocked_by == ("1.1",)
+    assert set(tasks["3"].blocked_by) == {"1.2", "2"}
+    assert tasks["2"].status == "draft"
+    assert kept(out, "2")["status"] == "deferred"
+    assert tasks["3"].status == "review"
+    assert kept(out, "1")["complexityScore"] == "3"
+    checked = run(out, "validate")
+    assert "TG120" in checked.out  # task 2 names task 7, which does not exist
+    assert run(tmp_path, "import", "taskmaster", str(path), "--tag", "x", "--out", "o").code == 2
+
+
+def test_taskmaster_tag_picks_one_tag(run: Any, tmp_path: Path) -> None:
+    tagged = {
+        "master": {"tasks": [{"id": 1, "title": "Do the master thing", "status": "pending"}]},
+        "feature-x": {
+            "tasks": [
+                {"id": 1, "title": "Do the feature thing", "status": "in-progress"},
+                {"id": 2, "title": "Test it", "dependencies": [1]},
+            ],
+            "metadata": {"description": "feature x"},
+        },
+    }
+    path = write_json(tmp_path / "tasks.json", tagged)
+    out = imported(run, tmp_path, "taskmaster", path, "--tag", "feature-x")
+    tasks = tasks_of(out)
+    assert tasks["1"].title == "Do the feature thing"
+    assert tasks["2"].blocked_by == ("1",)
+    result = run(tmp_path, "import", "taskmaster", str(path), "--tag", "nope", "--out", "o2")
+    assert result.code == 2
+    assert "no tag 'nope' (tags: feature-x, master)" in result.err
+
+
+def test_taskmaster_bad_input(run: Any, tmp_path: Path) -> None:
+    broken = tmp_path / "tasks.json"
+    broken.write_text('{\n  "master": {\n    "tasks": [\n      {"id": 1,}\n')
+    result = run(tmp_path, "import", "taskmaster", str(broken), "--out", "o")
+    assert result.code == 2
+    assert f"{broken}:4: not valid JSON" in result.err
+    cyclic = write_json(
+        tmp_path / "cyclic.json",
+        {
+            "tasks": [
+                {"id": 1, "title": "A", "dependencies": [2]},
+                {"id": 2, "title": "B", "dependencies": [1]},
+            ]
+        },
+    )
+    result = run(tmp_path, "import", "taskmaster", str(cyclic), "--out", "o")
+    assert result.code == 2
+    assert "the dependencies form a cycle: 1 -> 2 -> 1" in result.err
+    assert not (tmp_path / "o").exists()

@@ -86,6 +86,14 @@ FORMATS = {
         "Phases, [P] markers, [USn] stories, [X] done and 'depends on T012' prose become "
         "blocked_by/blocks by the template's rules (Setup, Foundational, each story, Polish).",
     ),
+    "taskmaster": (
+        "taskgov.interop.taskmaster",
+        "read_taskmaster",
+        "a Task Master .taskmaster/tasks/tasks.json",
+        "taskgov import taskmaster .taskmaster/tasks/tasks.json --tag master --out plan",
+        "Tagged or legacy flat; --tag picks the tag (default master). Subtasks become "
+        "<id>.<n> tasks their parent waits for.",
+    ),
 }
 
 
