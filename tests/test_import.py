@@ -398,3 +398,81 @@ def test_taskmaster_bad_input(run: Any, tmp_path: Path) -> None:
     assert result.code == 2
     assert "the dependencies form a cycle: 1 -> 2 -> 1" in result.err
     assert not (tmp_path / "o").exists()
+
+
+# --------------------------------------------------------------------------- beads
+
+BEADS = DATA / "beads" / "issues.jsonl"
+BEADS_PRIORITY = {0: "critical", 1: "high", 2: "medium", 3: "low", 4: "low"}
+
+
+@pytest.mark.parametrize("source", ["copy", "corpus"])
+def test_beads_sample_edges_statuses_and_estimates(run: Any, tmp_path: Path, source: str) -> None:
+    path = BEADS if source == "copy" else corpus_path("beads/issues.jsonl")
+    out = imported(run, tmp_path, "beads", path)
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    tasks = tasks_of(out)
+    assert set(tasks) == {row["id"] for row in rows}
+    for row in rows:
+        task = tasks[row["id"]]
+        assert task.status == ("completed" if row["status"] == "closed" else "ready")
+        assert task.priority == BEADS_PRIORITY[row["priority"]]
+        blocks = {d["depends_on_id"] for d in row.get("dependencies", []) if d["type"] == "blocks"}
+        assert blocks <= set(task.blocked_by), row["id"]
+        if "estimated_minutes" in row:
+            assert task.estimate is not None
+            assert task.estimate.likely == row["estimated_minutes"] / 60
+        if "design" in row:
+            assert kept(out, row["id"])["design"] == row["design"]
+    children = {
+        r["id"] for r in rows if any(d["type"] == "parent-child" for d in r.get("dependencies", []))
+    }
+    assert children <= set(tasks["skyhook-gld"].blocked_by)  # the epic waits for its children
+    assert kept(out, "skyhook-gld")["issue_type"] == "epic"
+    assert [row["id"] for row in run(out, "ready", "--json").json()["ready"]] == ["skyhook-gld"]  # type: ignore[index]
+
+
+def test_beads_related_discovered_from_labels_and_bad_lines(run: Any, tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "bd-1",
+            "title": "Fix the parser",
+            "status": "in_progress",
+            "priority": 2,
+            "issue_type": "bug",
+            "labels": ["parser", "p-urgent"],
+        },
+        {
+            "id": "bd-2",
+            "title": "Write the docs",
+            "status": "open",
+            "priority": 4,
+            "dependencies": [
+                {"issue_id": "bd-2", "depends_on_id": "bd-1", "type": "related"},
+                {"issue_id": "bd-2", "depends_on_id": "bd-1", "type": "discovered-from"},
+                {"issue_id": "bd-2", "depends_on_id": "bd-9", "type": "blocks"},
+            ],
+        },
+    ]
+    path = tmp_path / "issues.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = imported(run, tmp_path, "beads", path)
+    tasks = tasks_of(out)
+    assert tasks["bd-1"].status == "in_progress"
+    assert tasks["bd-1"].type == "bugfix"
+    assert tags(out, "bd-1") == ["parser", "p-urgent"]
+    assert tasks["bd-2"].blocked_by == ("bd-9",)  # related and discovered-from do not order
+    relations = [
+        (r["task_id"], r["relationship"])
+        for r in spec_data(out, "bd-2")["references"]
+        if r["type"] == "related_task"
+    ]
+    assert relations == [("bd-1", "related_to"), ("bd-1", "discovered_from")]
+    assert "TG120" in run(out, "validate").out  # bd-9 is dangling: a finding
+    path.write_text(json.dumps(rows[0]) + "\n{not json\n")
+    result = run(tmp_path, "import", "beads", str(path), "--out", "o")
+    assert result.code == 2
+    assert f"{path}:2: not valid JSON" in result.err
+    path.write_text(json.dumps(rows[0]) + "\n" + json.dumps(rows[0]) + "\n")
+    result = run(tmp_path, "import", "beads", str(path), "--out", "o")
+    assert f"{path}:2: issue bd-1 appears twice" in result.err

@@ -94,6 +94,14 @@ FORMATS = {
         "Tagged or legacy flat; --tag picks the tag (default master). Subtasks become "
         "<id>.<n> tasks their parent waits for.",
     ),
+    "beads": (
+        "taskgov.interop.beads",
+        "read_beads",
+        "a beads .beads/issues.jsonl",
+        "taskgov import beads .beads/issues.jsonl --out plan",
+        "blocks edges order the work; an epic waits for its parent-child children; related "
+        "and discovered-from become references.",
+    ),
 }
 
 

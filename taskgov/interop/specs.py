@@ -147,8 +147,8 @@ def render_spec(task: ImportedTask, plan: ImportedPlan, config: Config, blocks: 
     doc = roundtrip().load(render_new(request, task.id, config))
 
     def text(value: str) -> Any:
-        value = _clean(value).rstrip()
-        return LiteralScalarString(value + "\n") if "\n" in value else Q(value)
+        value = _clean(value)  # exactly as given: "|-" when there is no final line break
+        return LiteralScalarString(value) if "\n" in value.rstrip("\n") else Q(value)
 
     if task.created_at and "created_at" in doc:
         doc["created_at"] = Q(_clean(task.created_at))
