@@ -476,3 +476,58 @@ def test_beads_related_discovered_from_labels_and_bad_lines(run: Any, tmp_path: 
     path.write_text(json.dumps(rows[0]) + "\n" + json.dumps(rows[0]) + "\n")
     result = run(tmp_path, "import", "beads", str(path), "--out", "o")
     assert f"{path}:2: issue bd-1 appears twice" in result.err
+
+
+# --------------------------------------------------------------------------- dottasks
+
+DOTTASKS_STATUS = {"completed": "completed", "pending": "ready", "in_progress": "in_progress"}
+
+
+@pytest.mark.parametrize("source", ["copy", "corpus"])
+def test_dottasks_manifest_and_the_task_file_it_omits(
+    run: Any, tmp_path: Path, source: str
+) -> None:
+    path = DATA / "dottasks" if source == "copy" else corpus_path("dottasks")
+    result = run(tmp_path, "import", "dottasks", str(path), "--out", "out", "--json")
+    assert result.code == 0, result.err
+    findings = result.json()["findings"]  # type: ignore[index]
+    assert any("T003 is not in manifest.json" in f for f in findings)
+    out = tmp_path / "out"
+    assert run(out, "validate").code == 0
+    assert run(out, "plan").code == 0
+    manifest = json.loads((path / "manifest.json").read_text())
+    tasks = tasks_of(out)
+    assert set(tasks) == {t["id"] for t in manifest["tasks"]} | {"T003"}
+    for entry in manifest["tasks"]:
+        task = tasks[entry["id"]]
+        assert task.status == DOTTASKS_STATUS[entry["status"]]
+        assert set(entry["depends_on"]) <= set(task.blocked_by)
+        assert task.estimate is not None
+        assert task.estimate.likely == entry["estimated_hours"]
+        assert set(entry["tags"]) == set(tags(out, entry["id"]))
+    assert tasks["T003"].status == "ready"
+    assert set(tasks["T003"].blocked_by) == {"T001", "T002"}  # T001 lists T003 in blocks
+    assert tasks["T001"].priority == "high"  # P1-MVP, kept as it was
+    assert kept(out, "T001")["priority"] == "P1-MVP"
+    assert kept(out, "T001")["file priority"] == "P1"
+    assert kept(out, "T001")["quality_score"] == "93.6"
+    assert "## Business Context" in kept(out, "T003")["body"]
+    data = spec_data(out, "T003")
+    assert data["objective"].startswith("Create custom W&B visualizations")
+    assert len(data["acceptance_criteria"]) == 10
+    ready = run(out, "ready", "--json").json()
+    assert [row["id"] for row in ready["ready"]] == ["T003"]  # type: ignore[index]
+
+
+def test_dottasks_bad_front_matter_names_the_line(run: Any, tmp_path: Path) -> None:
+    root = copy_data("dottasks", tmp_path)
+    bad = root / "tasks" / "T003-wandb-visualization.yaml"
+    bad.write_text("---\nid: T003\ntitle: [unclosed\n---\nbody\n")
+    result = run(tmp_path, "import", "dottasks", str(root), "--out", "out")
+    assert result.code == 2
+    assert f"{bad}:" in result.err
+    assert result.err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
+    missing = run(tmp_path, "import", "dottasks", str(tmp_path / "nowhere"), "--out", "out")
+    assert missing.code == 2
+    assert "no such file or directory" in missing.err

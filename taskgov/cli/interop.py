@@ -102,6 +102,13 @@ FORMATS = {
         "blocks edges order the work; an epic waits for its parent-child children; related "
         "and discovered-from become references.",
     ),
+    "dottasks": (
+        "taskgov.interop.dottasks",
+        "read_dottasks",
+        "a .tasks/ directory (manifest.json and tasks/*.yaml)",
+        "taskgov import dottasks .tasks --out plan",
+        "Task files the manifest omits are imported too; the manifest wins where both say.",
+    ),
 }
 
 

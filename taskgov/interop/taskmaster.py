@@ -47,7 +47,7 @@ def read_taskmaster(path: str | Path, tag: str | None = None) -> ImportedPlan:
     data = load_json(source)
     lines = _id_lines(read_source(source))
     if not isinstance(data, dict):
-        raise InputError(f"{source}:1: expected a JSON object (tagged or {{\"tasks\": [...]}})")
+        raise InputError(f'{source}:1: expected a JSON object (tagged or {{"tasks": [...]}})')
     chosen = tag or DEFAULT_TAG
     plan = ImportedPlan("taskmaster", str(path))
     if isinstance(data.get("tasks"), list):  # legacy flat
@@ -64,7 +64,7 @@ def read_taskmaster(path: str | Path, tag: str | None = None) -> ImportedPlan:
             )
         section = data[chosen]
         if not isinstance(section, dict) or not isinstance(section.get("tasks"), list):
-            raise InputError(f"{source}: tag {chosen!r} has no \"tasks\" list")
+            raise InputError(f'{source}: tag {chosen!r} has no "tasks" list')
         tasks, metadata = section["tasks"], section.get("metadata")
         plan.kept["tag"] = chosen
     if metadata:
