@@ -531,3 +531,92 @@ def test_dottasks_bad_front_matter_names_the_line(run: Any, tmp_path: Path) -> N
     missing = run(tmp_path, "import", "dottasks", str(tmp_path / "nowhere"), "--out", "out")
     assert missing.code == 2
     assert "no such file or directory" in missing.err
+
+
+# --------------------------------------------------------------------------- tasks-v3
+
+
+@pytest.mark.parametrize("source", ["copy", "corpus"])
+def test_tasks_v3_example_typed_dependencies_and_durations(
+    run: Any, tmp_path: Path, source: str
+) -> None:
+    path = DATA / "tasks-v3" / "example" if source == "copy" else corpus_path("tasks-v3/example")
+    out = imported(run, tmp_path, "tasks-v3", path)
+    data = json.loads((path / "tasks.json").read_text())
+    tasks = tasks_of(out)
+    assert set(tasks) == {t["id"] for t in data["tasks"]}
+    for raw in data["tasks"]:
+        estimate = tasks[raw["id"]].estimate
+        assert estimate is not None
+        assert (estimate.optimistic, estimate.likely, estimate.pessimistic) == (
+            raw["duration"]["optimistic"],
+            raw["duration"]["mostLikely"],
+            raw["duration"]["pessimistic"],
+        )
+        assert tasks[raw["id"]].milestone == raw["feature_id"]
+        assert json.loads(kept(out, raw["id"])["source_evidence"]) == raw["source_evidence"]
+    for edge in data["dependencies"]:
+        typed = spec_data(out, edge["to"])["planning"]["depends_on"]
+        assert {
+            "task": edge["from"],
+            "type": edge["type"],
+            "confidence": edge["confidence"],
+            "hard": edge["isHard"],
+        } in typed
+    assert "TG1" not in run(out, "validate").out
+
+
+def test_tasks_v3_features_soft_edges_and_bad_confidence(run: Any, tmp_path: Path) -> None:
+    tasks = {
+        "meta": {"version": "v8", "min_confidence": 0.7, "artifact_hash": "x"},
+        "tasks": [
+            {
+                "id": "T1",
+                "feature_id": "F1",
+                "title": "Build the API",
+                "durationUnits": "days",
+                "duration": {"optimistic": 1, "mostLikely": 2, "pessimistic": 4},
+                "acceptance_checks": [{"type": "command", "cmd": "make test"}],
+            },
+            {
+                "id": "T2",
+                "feature_id": "F1",
+                "title": "Document the API",
+                "durationUnits": "hours",
+                "duration": {"optimistic": 1, "mostLikely": 2, "pessimistic": 3},
+                "acceptance_checks": [{"type": "manual"}],
+            },
+        ],
+        "dependencies": [
+            {
+                "from": "T1",
+                "to": "T2",
+                "type": "knowledge",
+                "isHard": False,
+                "confidence": 0.4,
+                "reason": "docs follow the API",
+            }
+        ],
+    }
+    write_json(
+        tmp_path / "v3" / "features.json",
+        {"meta": {}, "features": [{"id": "F1", "title": "Public API"}]},
+    )
+    write_json(tmp_path / "v3" / "tasks.json", tasks)
+    out = imported(run, tmp_path, "tasks-v3", tmp_path / "v3")
+    loaded = tasks_of(out)
+    assert loaded["T1"].phase == "Public API"
+    assert loaded["T1"].estimate.likely == 16  # 2 days of 8 h
+    typed = spec_data(out, "T2")["planning"]["depends_on"][0]
+    assert typed == {
+        "task": "T1",
+        "type": "knowledge",
+        "confidence": 0.4,
+        "hard": False,
+        "reason": "docs follow the API",
+    }
+    tasks["dependencies"][0]["confidence"] = 7
+    write_json(tmp_path / "bad" / "tasks.json", tasks)
+    result = run(tmp_path, "import", "tasks-v3", str(tmp_path / "bad"), "--out", "o")
+    assert result.code == 2
+    assert "confidence must be 0..1" in result.err

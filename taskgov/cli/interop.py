@@ -109,6 +109,14 @@ FORMATS = {
         "taskgov import dottasks .tasks --out plan",
         "Task files the manifest omits are imported too; the manifest wins where both say.",
     ),
+    "tasks-v3": (
+        "taskgov.interop.tasksv3",
+        "read_tasks_v3",
+        "a T.A.S.K.S v3 tasks.json (features.json beside it is read too)",
+        "taskgov import tasks-v3 plan/tasks.json --out plan",
+        "Typed, confidence-weighted dependencies become planning.depends_on; durations the "
+        "three-point estimate.",
+    ),
 }
 
 
