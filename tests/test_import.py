@@ -620,3 +620,51 @@ def test_tasks_v3_features_soft_edges_and_bad_confidence(run: Any, tmp_path: Pat
     result = run(tmp_path, "import", "tasks-v3", str(tmp_path / "bad"), "--out", "o")
     assert result.code == 2
     assert "confidence must be 0..1" in result.err
+
+
+# --------------------------------------------------------------------------- markdown
+
+TASKLOG = DATA / "tasklog" / "week-12.md"
+
+
+def test_markdown_task_log_groups_days_and_checks_the_total(run: Any, tmp_path: Path) -> None:
+    result = run(tmp_path, "import", "markdown", str(TASKLOG), "--out", "out")
+    assert result.code == 0, result.err
+    assert f"{TASKLOG}:18: the total says 9.5 h, the rows above it add up to 8.5 h" in result.err
+    (tmp_path / "again").mkdir()
+    out = imported(run, tmp_path / "again", "markdown", TASKLOG)
+    tasks = tasks_of(out)
+    assert set(tasks) == {"CAL-1", "CAL-2", "DOC-1", "DOC-2"}
+    assert tasks["CAL-1"].status == "completed"
+    assert tasks["CAL-2"].status == "completed"  # the last row wins
+    assert tasks["CAL-2"].effort == "4.5h"  # 2.5 h + 2 h over two days
+    assert tasks["DOC-1"].status == "in_progress"  # open, hours logged
+    assert tasks["DOC-2"].status == "ready"
+    assert tasks["CAL-2"].blocked_by == ("CAL-1",)
+    assert tasks["DOC-1"].blocked_by == ("CAL-2",)
+    assert tasks["CAL-1"].phase == "Calibration"
+    log = json.loads(kept(out, "CAL-2")["log"])
+    assert [entry["date"] for entry in log] == ["2026-03-17", "2026-03-18"]
+    assert kept(out, "CAL-1")["week"].startswith("Week 12")
+
+
+def test_markdown_total_rows_and_bad_cells(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "log.md"
+    source.write_text(
+        "## Week 1\n\n| ID | Task | Hours | Status |\n|---|---|---|---|\n"
+        "| A-1 | Do it | 2 | [x] |\n| | **Total** | 2 | |\n"
+    )
+    assert run(tmp_path, "import", "markdown", str(source), "--out", "o1").err == ""
+    source.write_text(
+        "| ID | Task | Hours | Status |\n|---|---|---|---|\n| A-1 | Do it | lots | ☐ |\n"
+    )
+    result = run(tmp_path, "import", "markdown", str(source), "--out", "o2")
+    assert result.code == 2
+    assert f"{source}:3: hours 'lots' is not a number of hours" in result.err
+    source.write_text("| ID | Task | Hours | Status |\n|---|---|---|---|\n| A-1 | Do it |\n")
+    result = run(tmp_path, "import", "markdown", str(source), "--out", "o3")
+    assert f"{source}:3: 2 cells in a table of 4 columns" in result.err
+    source.write_text("# Notes\n\nno tables here\n")
+    result = run(tmp_path, "import", "markdown", str(source), "--out", "o4")
+    assert result.code == 2
+    assert "no task table" in result.err

@@ -117,6 +117,14 @@ FORMATS = {
         "Typed, confidence-weighted dependencies become planning.depends_on; durations the "
         "three-point estimate.",
     ),
+    "markdown": (
+        "taskgov.interop.tasklog",
+        "read_tasklog",
+        "a Markdown weekly task log",
+        "taskgov import markdown log/2026-W12.md --out plan",
+        "Tables | Date | Task | ID | Hours | Status | Notes | with ☐/☑; headings group them; "
+        "a weekly total that does not match its rows is reported with its line.",
+    ),
 }
 
 
