@@ -23,7 +23,11 @@ CORPUS_COVERED_BY = {
     "governance-repo": "tests/data/governance-repo, a copy of every file",
     "commit-messages.jsonl": "58 real messages with git's parse in tests/data/commit-messages",
     "psplib": "14 j30 instances with their optima in tests/data/psplib and generated instances",
-    "tasks-v3": "the schemas copied into tests/data/tasks-v3",
+    "tasks-v3": "the schemas and example copied into tests/data/tasks-v3",
+    "speckit": "the template copied into tests/data/speckit",
+    "taskmaster": "the tasks.json copied into tests/data/taskmaster",
+    "beads": "the issues.jsonl copied into tests/data/beads",
+    "dottasks": "the .tasks/ directory copied into tests/data/dottasks",
 }
 
 

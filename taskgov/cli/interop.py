@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from typing import Any
 
 import click
 
 from taskgov import output as ui
 from taskgov.cli.base import _env, cli, json_option
-from taskgov.errors import (
-    EXIT_OK,
-)
+from taskgov.errors import EXIT_OK, UsageError
 
 
 @cli.group("import")
@@ -74,6 +74,135 @@ def import_psplib(ctx: click.Context, file: str, out_dir: str, as_json: bool) ->
     )
     ui.out(f"next: taskgov -C {out_dir} plan")
     return EXIT_OK
+
+
+# Each format: (reader module, reader function, what SOURCE is, example, description).
+FORMATS = {
+    "speckit": (
+        "taskgov.interop.speckit",
+        "read_speckit",
+        "a spec-kit tasks.md",
+        "taskgov import speckit specs/001-feature/tasks.md --out plan",
+        "Phases, [P] markers, [USn] stories, [X] done and 'depends on T012' prose become "
+        "blocked_by/blocks by the template's rules (Setup, Foundational, each story, Polish).",
+    ),
+    "taskmaster": (
+        "taskgov.interop.taskmaster",
+        "read_taskmaster",
+        "a Task Master .taskmaster/tasks/tasks.json",
+        "taskgov import taskmaster .taskmaster/tasks/tasks.json --tag master --out plan",
+        "Tagged or legacy flat; --tag picks the tag (default master). Subtasks become "
+        "<id>.<n> tasks their parent waits for.",
+    ),
+    "beads": (
+        "taskgov.interop.beads",
+        "read_beads",
+        "a beads .beads/issues.jsonl",
+        "taskgov import beads .beads/issues.jsonl --out plan",
+        "blocks edges order the work; an epic waits for its parent-child children; related "
+        "and discovered-from become references.",
+    ),
+    "dottasks": (
+        "taskgov.interop.dottasks",
+        "read_dottasks",
+        "a .tasks/ directory (manifest.json and tasks/*.yaml)",
+        "taskgov import dottasks .tasks --out plan",
+        "Task files the manifest omits are imported too; the manifest wins where both say.",
+    ),
+    "tasks-v3": (
+        "taskgov.interop.tasksv3",
+        "read_tasks_v3",
+        "a T.A.S.K.S v3 tasks.json (features.json beside it is read too)",
+        "taskgov import tasks-v3 plan/tasks.json --out plan",
+        "Typed, confidence-weighted dependencies become planning.depends_on; durations the "
+        "three-point estimate.",
+    ),
+    "markdown": (
+        "taskgov.interop.tasklog",
+        "read_tasklog",
+        "a Markdown weekly task log",
+        "taskgov import markdown log/2026-W12.md --out plan",
+        "Tables | Date | Task | ID | Hours | Status | Notes | with ☐/☑; headings group them; "
+        "a weekly total that does not match its rows is reported with its line.",
+    ),
+}
+
+
+def _import_command(name: str) -> None:
+    module, function, what, example, details = FORMATS[name]
+
+    @import_group.command(name, epilog=f"Example: {example}", help=f"Import {what}. {details}")
+    @click.argument("source", type=click.Path())
+    @click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False),
+        metavar="DIR",
+        help="Create this repository (absent or empty) instead of adding to the current one.",
+    )
+    @click.option("--prefix", default="", metavar="P", help="Put P before every imported id.")
+    @click.option("--tag", default=None, metavar="T", help="The tag to import (taskmaster).")
+    @json_option
+    @click.pass_context
+    def command(
+        ctx: click.Context,
+        source: str,
+        out_dir: str | None,
+        prefix: str,
+        tag: str | None,
+        as_json: bool,
+    ) -> int:
+        import importlib
+
+        env = _env(ctx)
+        reader = getattr(importlib.import_module(module), function)
+        path = env.cwd / source
+        plan = reader(path, tag=tag) if name == "taskmaster" else _no_tag(reader, path, tag)
+        plan.source = source
+        return _write(env, plan, out_dir, prefix, as_json)
+
+
+def _no_tag(reader: Any, path: Any, tag: str | None) -> Any:
+    if tag is not None:
+        raise UsageError("--tag applies to taskmaster only")
+    return reader(path)
+
+
+def _write(env: Any, plan: Any, out_dir: str | None, prefix: str, as_json: bool) -> int:
+    from taskgov.interop.specs import import_into, import_to_new
+
+    if prefix and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", prefix):
+        raise UsageError(f"--prefix {prefix!r}: letters, digits, '.', '_' and '-' only")
+    if out_dir is not None:
+        summary = import_to_new(plan, env.cwd / out_dir, prefix)
+        shown = out_dir
+    else:
+        summary = import_into(plan, env.config(), prefix)
+        shown = "."
+    if as_json:
+        ui.emit_json(summary.as_dict())
+        return EXIT_OK
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(summary.statuses.items()))
+    ui.out(
+        f"imported {ui.plural(len(summary.written), 'task')} from {plan.format} {plan.source}: "
+        f"{ui.plural(summary.dependencies, 'dependency', 'dependencies')}; {statuses}"
+    )
+    ui.out(
+        f"kept {ui.plural(summary.kept_fields, 'source field')} under references "
+        "(type imported_field)"
+    )
+    for old, new in summary.renamed.items():
+        ui.out(f"renamed {old} -> {new}")
+    where = f"in {out_dir} (commit {summary.commit[:7]})" if summary.commit else "in ."
+    ui.out(f"wrote {ui.plural(len(summary.written), 'task spec')} {where}")
+    for finding in summary.findings:
+        ui.err(f"taskgov: warning: {finding}")
+    ui.out(f"next: taskgov -C {shown} validate" if shown != "." else "next: taskgov validate")
+    return EXIT_OK
+
+
+for _name in FORMATS:
+    _import_command(_name)
 
 
 @cli.command(epilog="Example: taskgov schema > .vscode/taskgov.schema.json")

@@ -44,6 +44,30 @@ def create_repository(root: Path, files: Mapping[str, str], message: str) -> lis
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    steps = (
+        ("init", "--quiet", "--initial-branch=main", "--template="),
+        ("add", "--", *files),
+        ("commit", "--quiet", "--no-verify", "-m", message),
+    )
+    for args in steps:
+        run_git(root, *args)
+    return written
+
+
+def git_init(root: Path) -> None:
+    """``git init`` ``root`` (branch main, no template: no sample hooks)."""
+    run_git(root, "init", "--quiet", "--initial-branch=main", "--template=")
+
+
+def commit_everything(root: Path, message: str) -> None:
+    """Stage every file under ``root`` and commit it with the fixed identity and date."""
+    run_git(root, "add", "-A")
+    run_git(root, "commit", "--quiet", "--no-verify", "-m", message)
+
+
+def run_git(root: Path, *args: str) -> None:
+    """One git command in ``root`` with the fixed identity and date and no hooks; any failure
+    is one line with git's message."""
     env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_VARIABLES}
     env.update(
         GIT_AUTHOR_NAME=IDENTITY[0],
@@ -53,19 +77,12 @@ def create_repository(root: Path, files: Mapping[str, str], message: str) -> lis
         GIT_AUTHOR_DATE=DATE,
         GIT_COMMITTER_DATE=DATE,
     )
-    steps = (
-        ("init", "--quiet", "--initial-branch=main", "--template="),
-        ("add", "--", *files),
-        ("commit", "--quiet", "--no-verify", "-m", message),
-    )
-    for args in steps:
-        try:
-            done = subprocess.run(
-                git_command(root, *_FIXED, *args), env=env, capture_output=True, check=False
-            )
-        except OSError as exc:
-            raise UsageError(f"cannot run git: {exc.strerror or exc}") from None
-        if done.returncode:
-            complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise UsageError(f"git {args[0]} in {root}: {complaint[0] if complaint else 'failed'}")
-    return written
+    try:
+        done = subprocess.run(
+            git_command(root, *_FIXED, *args), env=env, capture_output=True, check=False
+        )
+    except OSError as exc:
+        raise UsageError(f"cannot run git: {exc.strerror or exc}") from None
+    if done.returncode:
+        complaint = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git {args[0]} in {root}: {complaint[0] if complaint else 'failed'}")
