@@ -425,3 +425,22 @@ def test_ci_comment_command_with_an_actions_token(run, github, tmp_path: Path, m
     refused = run(tmp_path, "ci", "comment", "--body-file", "review.md")
     assert refused.code == 2
     assert "HTTP 401" in refused.err
+
+
+def test_a_value_that_changed_shape_or_a_new_item_is_one_change() -> None:
+    from taskgov.review.diff import field_changes
+
+    before = {"acceptance_criteria": [], "state": {"status": "ready"}, "progress": [{"note": "a"}]}
+    after = {
+        "acceptance_criteria": [{"criterion": "x", "verification": "y"}],
+        "state": {"status": "in_progress"},
+        "progress": [{"note": "a"}, {"date": "2026-12-02", "note": "b"}],
+    }
+    found = [(c.path, c.before, c.after) for c in field_changes(before, after)]
+    assert found == [
+        ("acceptance_criteria", [], after["acceptance_criteria"]),
+        ("state.status", "ready", "in_progress"),
+        ("progress[1]", None, {"date": "2026-12-02", "note": "b"}),
+    ]
+    removed = field_changes(after, before)
+    assert [c.path for c in removed] == ["acceptance_criteria", "state.status", "progress[1]"]

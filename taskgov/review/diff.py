@@ -109,11 +109,60 @@ def field_changes(before: Any, after: Any) -> list[FieldChange]:
     """Every leaf that differs between two parsed specs, in the head's key order."""
     old, new = flatten(before), flatten(after)
     order = list(new) + [path for path in old if path not in new]
-    return [
-        FieldChange(path, old.get(path), new.get(path))
-        for path in order
-        if old.get(path, _MISSING) != new.get(path, _MISSING)
-    ]
+    changed = [p for p in order if old.get(p, _MISSING) != new.get(p, _MISSING)]
+    # A value that changed shape (an empty list that now holds items, a mapping that became
+    # text) is one change of that value, not one per leaf beneath it.
+    whole = {p for p in changed if any(_beneath(other, p) for other in changed)}
+    found, emitted = [], set()
+    for path in changed:
+        top = min((w for w in whole if path == w or _beneath(path, w)), key=len, default=None)
+        if top is None:
+            # an item or section only one side has: one change of it, not of each leaf
+            top = next(
+                (
+                    a
+                    for a in _ancestors(path)
+                    if _at(before, a, _MISSING) is _MISSING or _at(after, a, _MISSING) is _MISSING
+                ),
+                None,
+            )
+        if top is None:
+            found.append(FieldChange(path, old.get(path), new.get(path)))
+        elif top not in emitted:  # where its first leaf is
+            emitted.add(top)
+            found.append(FieldChange(top, _at(before, top), _at(after, top)))
+    return found
+
+
+def _beneath(path: str, ancestor: str) -> bool:
+    return path.startswith(ancestor) and path[len(ancestor) : len(ancestor) + 1] in (".", "[")
+
+
+def _ancestors(path: str) -> list[str]:
+    """``progress[1].note`` -> ``["progress[1]"]``: the paths above it, outermost first,
+    without the top-level key (a section present on one side only is its own leaf)."""
+    import re
+
+    cuts = [m.start() for m in re.finditer(r"[.\[]", path)]
+    return [path[:cut] for cut in cuts[1:]]
+
+
+def _at(document: Any, path: str, missing: Any = None) -> Any:
+    """The value at a dotted path (``state.status``, ``progress[1].note``); ``missing`` if
+    absent."""
+    import re
+
+    value = document
+    for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        if index:
+            if not (isinstance(value, list) and int(index) < len(value)):
+                return missing
+            value = value[int(index)]
+        else:
+            if not (isinstance(value, dict) and key in value):
+                return missing
+            value = value[key]
+    return value
 
 
 _MISSING = object()
