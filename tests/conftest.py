@@ -219,3 +219,22 @@ def spec_yaml(
     if not criteria:
         lines[lines.index("acceptance_criteria:")] = "acceptance_criteria: []"
     return "\n".join(lines) + "\n" + textwrap.dedent(extra)
+
+
+def start_together(
+    cwd: Path, runs: list[list[str]], env: dict[str, str] | None = None
+) -> list[tuple[int, str, str]]:
+    """Start one ``taskgov`` process per argument list at once, as racing users would; returns
+    (exit code, stdout, stderr) of each, in the order given."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "taskgov", *args],
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for args in runs
+    ]
+    return [(p.returncode, out, err) for p in processes for out, err in [p.communicate()]]

@@ -7,31 +7,18 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import GitRepo, spec_yaml
+from tests.conftest import GitRepo, spec_yaml, start_together
 
 ACTIVE = "docs/tasks/active"
 
 
 def _parallel(cwd: Path, runs: list[list[str]], env: dict[str, str] | None = None) -> list[str]:
     """Start every run at once; returns their stdout, asserting each exited 0."""
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "taskgov", *args],
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args in runs
-    ]
     outputs = []
-    for process in processes:
-        out, err = process.communicate()
-        assert process.returncode == 0, err
+    for code, out, err in start_together(cwd, runs, env):
+        assert code == 0, err
         outputs.append(out)
     return outputs
 

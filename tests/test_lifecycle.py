@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 
 import taskgov
 from taskgov.spec.yamlio import load
-from tests.conftest import GOVERNANCE, GitRepo, run_process, spec_yaml
+from tests.conftest import GOVERNANCE, GitRepo, run_process, spec_yaml, start_together
 
 ACTIVE = "docs/tasks/active"
 COMPLETED = "docs/tasks/completed"
@@ -514,18 +513,7 @@ def test_done_move_refuses_an_existing_target_and_changes_nothing(run, repo: Git
 
 
 def _parallel(cwd: Path, runs: list[list[str]], env: dict[str, str]) -> list[tuple[int, str, str]]:
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "taskgov", *args],
-            cwd=cwd,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for args in runs
-    ]
-    return [(p.wait(), *p.communicate()) for p in processes]
+    return start_together(cwd, runs, env)
 
 
 def _slow_writes() -> dict[str, str]:

@@ -9,7 +9,7 @@ malformed input and record softer problems (a weekly total that does not add up)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -247,3 +247,20 @@ def words(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
         return [str(item).strip() for item in value if str(item).strip()]
     return [str(value)]
+
+
+def markdown_lines(text: str, comments: bool = False) -> Iterator[tuple[int, str]]:
+    """(line number, line) of a Markdown document outside fenced code blocks, and with
+    ``comments`` also outside ``<!-- ... -->`` comments: what an importer should read."""
+    in_fence = in_comment = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if comments and (in_comment or stripped.startswith("<!--")):
+            in_comment = "-->" not in stripped
+            continue
+        yield number, line

@@ -23,6 +23,7 @@ from taskgov.interop.model import (
     ImportedTask,
     SourceFinding,
     map_priority,
+    markdown_lines,
     read_source,
     refuse_cycles,
     unique,
@@ -76,18 +77,8 @@ def read_speckit(path: str | Path) -> ImportedPlan:
     phase: _Phase | None = None
     section = ""
     seen: dict[str, int] = {}
-    in_fence = in_comment = False
     last: ImportedTask | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        if in_comment or stripped.startswith("<!--"):
-            in_comment = "-->" not in stripped
-            continue
+    for number, line in markdown_lines(text, comments=True):
         heading = _HEADING.match(line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2)

@@ -24,6 +24,7 @@ from taskgov.interop.model import (
     ImportedTask,
     SourceFinding,
     map_status,
+    markdown_lines,
     read_source,
     refuse_cycles,
 )
@@ -68,14 +69,8 @@ def read_tasklog(path: str | Path) -> ImportedPlan:
     columns: dict[str, int] | None = None
     width = 0
     running = 0.0
-    in_fence = False
-    for number, line in enumerate(read_source(source, "Markdown file").splitlines(), start=1):
+    for number, line in markdown_lines(read_source(source, "Markdown file")):
         stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
         found = _HEADING.match(line)
         if found:
             heading, columns = found.group(2), None
