@@ -3,7 +3,10 @@ with real signals, against real bare remotes."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import GitRepo, Result, spec_yaml
 
@@ -94,3 +97,57 @@ def test_a_malformed_workers_list_names_its_line(repo: GitRepo, run) -> None:  #
     result = run(repo.path, "dispatch")
     assert result.code == 2
     assert "policy.yaml:3: workers.0.capacity: a whole number" in result.err
+
+
+COMMIT = (
+    "echo $TASKGOV_TASK_ID > out-$TASKGOV_TASK_ID.txt && git add -A"
+    ' && git commit -qm "feat: $TASKGOV_TASK_ID"'
+)
+
+
+def taskgov(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PYTHON, "-m", "taskgov", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def events(repo: GitRepo) -> list[dict[str, object]]:
+    common = Path(repo.git("rev-parse", "--git-common-dir").strip())
+    common = common if common.is_absolute() else repo.path / common
+    found = []
+    for path in sorted((common / "taskgov" / "dispatch").glob("*/events.jsonl")):
+        found += [json.loads(line) for line in path.read_text().splitlines()]
+    return found
+
+
+def branches(repo: GitRepo) -> list[str]:
+    return repo.git("for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+
+
+def worktree_count(repo: GitRepo) -> int:
+    return repo.git("worktree", "list", "--porcelain").count("worktree ")
+
+
+def test_exec_merges_every_task_into_the_integration_branch(repo: GitRepo) -> None:
+    project(repo)
+    before = repo.git("rev-parse", "HEAD").strip()
+    proc = taskgov(repo.path, "dispatch", "--exec", COMMIT, "--workers", "2", "--json")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0]["event"] == "run"
+    assert lines[-1]["event"] == "finished"
+    (branch,) = [b for b in branches(repo) if b.startswith("taskgov/dispatch/")]
+    for task in (A, B, C, D, E):
+        assert repo.git("show", f"{branch}:out-{task}.txt").strip() == task
+    assert repo.git("rev-parse", "HEAD").strip() == before  # the user's branch is untouched
+    assert not (repo.path / f"out-{A}.txt").exists()
+    assert worktree_count(repo) == 1
+    assert not [b for b in branches(repo) if b.startswith("task/")]
+    merged = [e["task"] for e in lines if e["event"] == "merged"]
+    assert sorted(merged) == [A, B, C, D, E]
+    assert merged.index(D) > max(merged.index(B), merged.index(C))

@@ -155,4 +155,48 @@ def _execute(
     remote: str | None,
     as_json: bool,
 ) -> int:
-    raise UsageError("--exec is not available yet")
+    from taskgov.dispatch.engine import RunOptions
+    from taskgov.dispatch.runs import resume_run, start_run
+    from taskgov.dispatch.workers import dispatch_workers
+    from taskgov.errors import EXIT_INTERRUPTED, EXIT_PROBLEMS
+    from taskgov.state import derive_states
+
+    if max_retries < 0 or backoff < 0 or (timeout is not None and timeout <= 0):
+        raise UsageError("--max-retries and --backoff cannot be negative, --timeout must be > 0")
+    if command is not None and not command.strip():
+        raise UsageError("--exec: the command is empty")
+    repo, activity = env.repo_and_history()
+    root = repo.config.root
+    crew, slots = dispatch_workers(repo.config, workers)
+    states = derive_states(repo, activity)
+    notify = _printer(as_json)
+    if resume is not None:
+        outcome = resume_run(
+            root, repo, states, crew, notify, resume, command, slots if workers else None
+        )
+    else:
+        assert command is not None
+        options = RunOptions(command, slots, max_retries, backoff, timeout)
+        outcome = start_run(root, repo, states, crew, options, notify)
+    if outcome.interrupted:
+        ui.err(f"taskgov: interrupted; resume with: taskgov dispatch --resume {outcome.run}")
+        return EXIT_INTERRUPTED
+    return EXIT_OK if outcome.ok else EXIT_PROBLEMS
+
+
+def _printer(as_json: bool) -> Any:
+    import json
+
+    def plain(event: dict[str, Any]) -> None:
+        if as_json:
+            ui.out(json.dumps(event, sort_keys=True))
+            return
+        extra = {k: v for k, v in event.items() if k not in ("time", "event", "task")}
+        detail = " ".join(f"{k}={ui.one_line(v)}" for k, v in sorted(extra.items()))
+        ui.out(
+            " ".join(
+                p for p in (event["time"][11:19], event["event"], event.get("task"), detail) if p
+            )
+        )
+
+    return plain
