@@ -4,9 +4,14 @@ with real signals, against real bare remotes."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import GitRepo, Result, spec_yaml
 
@@ -151,3 +156,146 @@ def test_exec_merges_every_task_into_the_integration_branch(repo: GitRepo) -> No
     merged = [e["task"] for e in lines if e["event"] == "merged"]
     assert sorted(merged) == [A, B, C, D, E]
     assert merged.index(D) > max(merged.index(B), merged.index(C))
+
+
+TASK_SCRIPT = """\
+import fcntl, os, subprocess, sys, time
+task = os.environ["TASKGOV_TASK_ID"]
+attempt = int(os.environ["TASKGOV_ATTEMPT"])
+lab = sys.argv[1]
+def note(text):
+    with open(os.path.join(lab, "notes.txt"), "a") as f:
+        f.write(f"{time.time():.6f} {task} {attempt} {text}\\n")
+note("start")
+with open(os.path.join(lab, f"pid-{task}-{attempt}"), "w") as f:
+    f.write(str(os.getpid()))
+needs = {"%(D)s": ["%(B)s", "%(C)s"], "%(B)s": ["%(A)s"], "%(C)s": ["%(A)s"]}
+for before in needs.get(task, []):
+    if not os.path.exists(f"out-{before}.txt"):
+        note(f"EARLY: {before} is not merged")
+lock = None
+if task in ("%(B)s", "%(E)s"):
+    lock = open(os.path.join(lab, "db.lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        note("OVERLAP")
+        sys.exit(3)
+assert open(os.environ["TASKGOV_CONTEXT"]).read().startswith("# " + task)
+assert os.path.exists(os.environ["TASKGOV_SPEC"])
+if task == "%(C)s" and attempt == 1:
+    note("fail")
+    sys.exit(1)
+if task == "%(B)s" and not os.path.exists(os.path.join(lab, "b-slow")):
+    open(os.path.join(lab, "b-slow"), "w").close()
+    time.sleep(30)
+time.sleep(0.2 if lock else 0.05)
+with open(f"out-{task}.txt", "w") as f:
+    f.write(task + "\\n")
+subprocess.run(["git", "add", "-A"], check=True)
+subprocess.run(["git", "commit", "-qm", f"feat: {task}"], check=True)
+note("end")
+""" % {"A": A, "B": B, "C": C, "D": D, "E": E}  # noqa: UP031 (the script has braces)
+
+
+def wait_for(repo: GitRepo, check, seconds: float = 30) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        seen = events(repo)
+        if check(seen):
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"timed out; events: {events(repo)}")
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie no parent has reaped yet is not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+def has(seen: list[dict[str, object]], kind: str, task: str) -> bool:
+    return any(e["event"] == kind and e.get("task") == task for e in seen)
+
+
+@pytest.mark.parametrize("hooks", [False, True], ids=["no-hooks", "taskgov-hooks"])
+def test_interrupted_and_resumed_run(repo: GitRepo, tmp_path: Path, run, hooks: bool) -> None:  # type: ignore[no-untyped-def]
+    """3 workers, a diamond, one exclusive resource for two tasks, a task failing once,
+    SIGINT, then --resume."""
+    project(repo)
+    if hooks:
+        assert run(repo.path, "hooks", "install").code == 0
+        repo.commit("chore: hooks")
+    lab = tmp_path / "lab"
+    lab.mkdir()
+    (lab / "task.py").write_text(TASK_SCRIPT)
+    command = f'"{PYTHON}" "{lab / "task.py"}" "{lab}"'
+    proc = taskgov(
+        repo.path,
+        "dispatch",
+        "--exec",
+        command,
+        "--workers",
+        "3",
+        "--max-retries",
+        "1",
+        "--backoff",
+        "0",
+    )
+    wait_for(
+        repo,
+        lambda seen: (
+            has(seen, "merged", A)
+            and has(seen, "merged", E)
+            and has(seen, "merged", C)
+            and has(seen, "started", B)
+        ),
+    )
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, (out, err)
+    assert "--resume" in err
+    slow_pid = int((lab / f"pid-{B}-1").read_text())
+    assert not alive(slow_pid)  # its process group was terminated
+    assert worktree_count(repo) == 1
+    seen = events(repo)
+    assert has(seen, "cancelled", B)
+    assert not has(seen, "merged", B)
+    assert not has(seen, "started", D)
+
+    resumed = taskgov(repo.path, "dispatch", "--resume")
+    out, err = resumed.communicate(timeout=60)
+    assert resumed.returncode == 0, (out, err)
+    seen = events(repo)
+    notes = (lab / "notes.txt").read_text()
+    assert "OVERLAP" not in notes
+    assert "EARLY" not in notes
+    starts = {
+        t: sum(1 for e in seen if e["event"] == "started" and e["task"] == t)
+        for t in (A, B, C, D, E)
+    }
+    assert starts == {A: 1, B: 2, C: 2, D: 1, E: 1}  # C failed once; B was cancelled once
+    for task in (A, B, C, D, E):  # nothing starts again once merged
+        merged_at = next(
+            i for i, e in enumerate(seen) if e["event"] == "merged" and e["task"] == task
+        )
+        assert not any(e["event"] == "started" and e["task"] == task for e in seen[merged_at:])
+    assert [e["task"] for e in seen if e["event"] == "retried"] == [C]
+    # D forked after both B and C were merged
+    position = {(e["event"], e.get("task")): i for i, e in enumerate(seen)}
+    assert position[("started", D)] > max(position[("merged", B)], position[("merged", C)])
+    (branch,) = [b for b in branches(repo) if b.startswith("taskgov/dispatch/")]
+    log = repo.git("log", "--format=%s", branch)
+    for task in (A, B, C, D, E):
+        assert log.count(f"feat: {task}\n") == 1
+        assert repo.git("show", f"{branch}:out-{task}.txt").strip() == task
+    assert worktree_count(repo) == 1
+    assert not [b for b in branches(repo) if b.startswith("task/")]
