@@ -299,3 +299,37 @@ def test_interrupted_and_resumed_run(repo: GitRepo, tmp_path: Path, run, hooks: 
         assert repo.git("show", f"{branch}:out-{task}.txt").strip() == task
     assert worktree_count(repo) == 1
     assert not [b for b in branches(repo) if b.startswith("task/")]
+
+
+def test_two_dispatchers_on_two_clones_run_each_task_exactly_once(
+    repo: GitRepo, tmp_path: Path
+) -> None:
+    project(repo)
+    bare = tmp_path / "shared.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo.path), str(bare)], check=True)
+    clones = [tmp_path / "one", tmp_path / "two"]
+    for clone in clones:
+        subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
+    notes = tmp_path / "starts.txt"
+    command = f'echo "$TASKGOV_TASK_ID $TASKGOV_RUN" >> "{notes}" && sleep 0.2 && {COMMIT}'
+    procs = [
+        taskgov(clone, "dispatch", "--exec", command, "--workers", "2", "--remote", "origin")
+        for clone in clones
+    ]
+    results = [p.communicate(timeout=90) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode in (0, 1), (out, err)
+    started = [line.split()[0] for line in notes.read_text().splitlines()]
+    assert sorted(started) == [A, B, C, D, E]  # every task, each exactly once
+    runs = {line.split()[1] for line in notes.read_text().splitlines()}
+    pushed = subprocess.run(
+        ["git", "-C", str(bare), "for-each-ref", "--format=%(refname)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert sorted(r.rsplit("/", 1)[1] for r in pushed if "/dispatched/" in r) == [A, B, C, D, E]
+    assert {r.rsplit("/", 1)[1] for r in pushed if "/heads/taskgov/dispatch/" in r} == runs
+    assert not [r for r in pushed if "/claims/" in r]  # every claim released
+    for clone in clones:
+        assert GitRepo(clone).git("worktree", "list").count("\n") == 1

@@ -155,7 +155,8 @@ def _execute(
     remote: str | None,
     as_json: bool,
 ) -> int:
-    from taskgov.dispatch.engine import RunOptions
+    from taskgov.dispatch.claiming import Claimer, RemoteClaimer
+    from taskgov.dispatch.engine import RunOptions, new_run_id
     from taskgov.dispatch.runs import resume_run, start_run
     from taskgov.dispatch.workers import dispatch_workers
     from taskgov.errors import EXIT_INTERRUPTED, EXIT_PROBLEMS
@@ -170,14 +171,30 @@ def _execute(
     crew, slots = dispatch_workers(repo.config, workers)
     states = derive_states(repo, activity)
     notify = _printer(as_json)
+    lease = repo.config.claims_lease
+
+    def claimer_for(name: str | None, run: str) -> Claimer:
+        name = remote or name
+        return RemoteClaimer(root, name, run, lease) if name else Claimer()
+
     if resume is not None:
         outcome = resume_run(
-            root, repo, states, crew, notify, resume, command, slots if workers else None
+            root,
+            repo,
+            states,
+            crew,
+            notify,
+            resume,
+            command,
+            slots if workers else None,
+            claimer_for=claimer_for,
         )
     else:
         assert command is not None
         options = RunOptions(command, slots, max_retries, backoff, timeout)
-        outcome = start_run(root, repo, states, crew, options, notify)
+        run = new_run_id()
+        claimer = claimer_for(None, run)
+        outcome = start_run(root, repo, states, crew, options, notify, claimer, run)
     if outcome.interrupted:
         ui.err(f"taskgov: interrupted; resume with: taskgov dispatch --resume {outcome.run}")
         return EXIT_INTERRUPTED

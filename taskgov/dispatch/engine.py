@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -84,10 +83,6 @@ def new_run_id() -> str:
     import secrets
 
     return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(2)
-
-
-def holder_name(run: str) -> str:
-    return f"dispatch:{socket.gethostname()}:{run}"
 
 
 class Dispatcher:
