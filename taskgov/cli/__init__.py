@@ -15,6 +15,7 @@ from taskgov import output as ui
 from taskgov.cli import (  # noqa: F401
     claims,
     decisions,
+    dispatch,
     interop,
     lifecycle,
     log,

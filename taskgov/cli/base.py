@@ -33,6 +33,7 @@ Start here:
   taskgov claims --fetch                who holds what, as the remote says (release ID)
   taskgov start ID / taskgov done ID    mark a task in progress / completed, in its spec
   taskgov plan --workers 3              critical path, P50/P80/P95, waves, schedule
+  taskgov dispatch --exec CMD           run the frontier in worktrees, merged as they finish
   taskgov stats                         counts, hours, 1 vs N workers
   taskgov roadmap --write               milestone tables in docs/tasks/index.md
   taskgov list --json                   every task, for scripts

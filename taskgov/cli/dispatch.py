@@ -1,0 +1,219 @@
+"""``taskgov dispatch``: what to start now, or run it all as a rolling frontier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from taskgov import output as ui
+from taskgov.cli.base import _env, cli, json_option
+from taskgov.errors import EXIT_OK, UsageError
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  taskgov dispatch                          who would take which task now
+  taskgov dispatch --format github-matrix   the same, as a GitHub Actions matrix
+  taskgov dispatch --exec 'make task' --workers 3
+                                            run every task in its own worktree, merge each
+                                            into taskgov/dispatch/<run>
+  taskgov dispatch --resume                 carry on the last interrupted run"""
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would start now (the default).")
+@click.option(
+    "--exec",
+    "command",
+    metavar="CMD",
+    help="Run CMD (with sh -c) for every task, each in its own git worktree.",
+)
+@click.option("--workers", type=int, metavar="N", help="Tasks at once (default: the policy's).")
+@click.option(
+    "--max-retries", type=int, default=0, show_default=True, metavar="K", help="Retries per task."
+)
+@click.option(
+    "--backoff",
+    type=float,
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Wait before the first retry; doubles each time.",
+)
+@click.option("--timeout", type=float, metavar="SECONDS", help="Stop a task running longer.")
+@click.option(
+    "--resume",
+    "resume",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[RUN]",
+    help="Carry on an interrupted run (default: the last one).",
+)
+@click.option("--remote", metavar="NAME", help="Claim each task on this remote before it starts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github-matrix"]),
+    default="text",
+    help="Output of the assignment.",
+)
+@json_option
+@click.pass_context
+def dispatch(
+    ctx: click.Context,
+    dry_run: bool,
+    command: str | None,
+    workers: int | None,
+    max_retries: int,
+    backoff: float,
+    timeout: float | None,
+    resume: str | None,
+    remote: str | None,
+    fmt: str,
+    as_json: bool,
+) -> int:
+    """Match the frontier to workers, or run every task in its own worktree.
+
+    Without --exec (or with --dry-run): the assignment the coordinator would make now,
+    frontier tasks matched to workers (policy.yaml `workers:`: names, skills, capacity)
+    under resource limits, most urgent first.
+
+    With --exec: a rolling frontier. Each task runs CMD in its own git worktree on branch
+    task/<id>, forked from the integration branch taskgov/dispatch/<run>; the task's data
+    is in the environment (TASKGOV_TASK_ID, TASKGOV_SPEC, TASKGOV_WORKTREE, TASKGOV_RUN,
+    TASKGOV_CONTEXT). A task that exits 0 is merged into the integration branch; only a
+    merged task counts as done. Exit 1 when a task failed or was held, 130 when
+    interrupted.
+    """
+    env = _env(ctx)
+    if as_json:
+        fmt = "json"
+    if dry_run or (command is None and resume is None):
+        if max_retries or timeout is not None or remote:
+            raise UsageError("--max-retries, --timeout and --remote need --exec or --resume")
+        return _dry_run(env, workers, fmt)
+    if fmt == "github-matrix":
+        raise UsageError("--format github-matrix is for the assignment (without --exec)")
+    return _execute(
+        env, command, workers, max_retries, backoff, timeout, resume, remote, fmt == "json"
+    )
+
+
+def _dry_run(env: Any, workers: int | None, fmt: str) -> int:
+    from taskgov.dispatch.assign import assignment, github_matrix
+    from taskgov.dispatch.workers import dispatch_workers
+    from taskgov.state import derive_states
+
+    repo, activity = env.repo_and_history()
+    crew, slots = dispatch_workers(repo.config, workers)
+    data = assignment(repo, derive_states(repo, activity), crew, slots)
+    if fmt == "json":
+        ui.emit_json(data)
+    elif fmt == "github-matrix":
+        ui.emit_json(github_matrix(data))
+    else:
+        _print_assignment(data)
+    return EXIT_OK
+
+
+def _print_assignment(data: dict[str, Any]) -> None:
+    if not data["assigned"] and not data["waiting"]:
+        ui.out("nothing is ready to start")
+        return
+    if data["assigned"]:
+        ui.print_table(
+            ["TASK", "WORKER", "PRIORITY", "SLACK", "TITLE"],
+            [
+                (
+                    row["task"],
+                    row["worker"],
+                    row["priority"],
+                    "-" if row["slack_hours"] is None else f"{row['slack_hours']:g}h",
+                    row["title"],
+                )
+                for row in data["assigned"]
+            ],
+        )
+    else:
+        ui.out("nothing can start now")
+    if data["waiting"]:
+        ui.out("")
+        ui.print_table(
+            ["WAITING", "WHY"], [(row["task"], row["reason"]) for row in data["waiting"]]
+        )
+
+
+def _execute(
+    env: Any,
+    command: str | None,
+    workers: int | None,
+    max_retries: int,
+    backoff: float,
+    timeout: float | None,
+    resume: str | None,
+    remote: str | None,
+    as_json: bool,
+) -> int:
+    from taskgov.dispatch.claiming import Claimer, RemoteClaimer
+    from taskgov.dispatch.engine import RunOptions, new_run_id
+    from taskgov.dispatch.runs import resume_run, start_run
+    from taskgov.dispatch.workers import dispatch_workers
+    from taskgov.errors import EXIT_INTERRUPTED, EXIT_PROBLEMS
+    from taskgov.state import derive_states
+
+    if max_retries < 0 or backoff < 0 or (timeout is not None and timeout <= 0):
+        raise UsageError("--max-retries and --backoff cannot be negative, --timeout must be > 0")
+    if command is not None and not command.strip():
+        raise UsageError("--exec: the command is empty")
+    repo, activity = env.repo_and_history()
+    root = repo.config.root
+    crew, slots = dispatch_workers(repo.config, workers)
+    states = derive_states(repo, activity)
+    notify = _printer(as_json)
+    lease = repo.config.claims_lease
+
+    def claimer_for(name: str | None, run: str) -> Claimer:
+        name = remote or name
+        return RemoteClaimer(root, name, run, lease) if name else Claimer()
+
+    if resume is not None:
+        outcome = resume_run(
+            root,
+            repo,
+            states,
+            crew,
+            notify,
+            resume,
+            command,
+            slots if workers else None,
+            claimer_for=claimer_for,
+        )
+    else:
+        assert command is not None
+        options = RunOptions(command, slots, max_retries, backoff, timeout)
+        run = new_run_id()
+        claimer = claimer_for(None, run)
+        outcome = start_run(root, repo, states, crew, options, notify, claimer, run)
+    if outcome.interrupted:
+        ui.err(f"taskgov: interrupted; resume with: taskgov dispatch --resume {outcome.run}")
+        return EXIT_INTERRUPTED
+    return EXIT_OK if outcome.ok else EXIT_PROBLEMS
+
+
+def _printer(as_json: bool) -> Any:
+    import json
+
+    def plain(event: dict[str, Any]) -> None:
+        if as_json:
+            ui.out(json.dumps(event, sort_keys=True))
+            return
+        extra = {k: v for k, v in event.items() if k not in ("time", "event", "task")}
+        detail = " ".join(f"{k}={ui.one_line(v)}" for k, v in sorted(extra.items()))
+        ui.out(
+            " ".join(
+                p for p in (event["time"][11:19], event["event"], event.get("task"), detail) if p
+            )
+        )
+
+    return plain
