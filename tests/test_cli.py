@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -488,3 +490,17 @@ def test_configured_paths_and_nested_directories(run, repo: GitRepo) -> None:
         ("TASK-2026-001", "specs/M1/TASK-2026-001.yaml", "ready"),
         ("TASK-2026-002", "specs-done/TASK-2026-002.yaml", "completed"),  # archived
     ]
+
+
+def test_the_command_table_names_every_command_and_ready_loads_only_its_own() -> None:
+    from taskgov.cli.base import COMMAND_MODULES, cli, load_all_commands
+
+    load_all_commands()
+    registered = {name: command.callback.__module__ for name, command in cli.commands.items()}
+    assert registered == {name: f"taskgov.cli.{m}" for name, m in COMMAND_MODULES.items()}
+    code = (
+        "import sys; from taskgov.cli import main; main(['ready', '--help']); "
+        "print(sorted(m for m in sys.modules if m.startswith('taskgov.cli.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "['taskgov.cli.base', 'taskgov.cli.tasks']"

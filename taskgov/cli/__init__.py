@@ -1,7 +1,7 @@
 """The ``taskgov`` command line: parse arguments, call a function, print its result.
 
-Each command group lives in its own module; importing them registers their commands on the
-root group in ``taskgov.cli.base``.
+Each command group lives in its own module; importing it registers its commands on the root
+group in ``taskgov.cli.base``, which imports only the module of the command being run.
 """
 
 from __future__ import annotations
@@ -12,18 +12,6 @@ import sys
 import click
 
 from taskgov import output as ui
-from taskgov.cli import (  # noqa: F401
-    claims,
-    decisions,
-    dispatch,
-    interop,
-    lifecycle,
-    log,
-    planning,
-    policy,
-    review,
-    tasks,
-)
 from taskgov.cli.base import cli
 from taskgov.errors import (
     EXIT_INTERRUPTED,

@@ -115,8 +115,67 @@ def _read_problems(repo: Any) -> list[dict[str, Any]]:
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
+# Which module of taskgov.cli defines each command. Only the module of the command being run
+# is imported, so `taskgov ready` does not pay for importing dispatch, review or interop
+# (tests/test_cli.py checks that this table names every command, and only those).
+COMMAND_MODULES = {
+    "check": "policy",
+    "check-commits": "policy",
+    "ci": "review",
+    "claim": "claims",
+    "claims": "claims",
+    "decision": "decisions",
+    "dispatch": "dispatch",
+    "done": "lifecycle",
+    "hooks": "policy",
+    "import": "interop",
+    "init": "tasks",
+    "list": "tasks",
+    "log": "log",
+    "new": "tasks",
+    "plan": "planning",
+    "ready": "tasks",
+    "release": "claims",
+    "review": "review",
+    "roadmap": "tasks",
+    "schema": "interop",
+    "show": "tasks",
+    "start": "lifecycle",
+    "stats": "planning",
+    "status": "lifecycle",
+    "validate": "tasks",
+}
 
-@click.group(help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """The root group: a command's module is imported when that command is looked up (its
+    import registers it); ``--help`` and completion list them all."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            import importlib
+
+            importlib.import_module(f"taskgov.cli.{module}")
+        return super().get_command(ctx, cmd_name)
+
+
+def load_all_commands() -> None:
+    """Import every command module (for the library and the tests that walk the commands)."""
+    import importlib
+
+    for module in sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"taskgov.cli.{module}")
+
+
+@click.group(
+    cls=LazyGroup,
+    help=MAIN_HELP,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "-C",
     "directory",
