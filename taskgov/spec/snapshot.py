@@ -44,19 +44,19 @@ def snapshot_digest(config: Config) -> str | None:
 def _digest(config: Config, specs: list[SpecFile], commits: str) -> str | None:
     import hashlib
 
-    parts: list[str] = []
-    newest = 0
-    for spec in specs:
-        stat = spec.stat
-        if stat is None:  # a symbolic link: its target can change under the same stat data
-            return None
-        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
-        parts.append(
-            f"{spec.relpath}\0{int(spec.archived)}\0{stat.st_size}\0{stat.st_mtime_ns}"
-            f"\0{stat.st_ctime_ns}\0{stat.st_ino}"
-        )
+    stats = [spec.stat for spec in specs]
+    if any(stat is None for stat in stats):  # a symbolic link: its target can change unseen
+        return None
+    # Racy files first (right after an edit): then there is no digest to build at all.
+    newest = max((max(st.st_mtime_ns, st.st_ctime_ns) for st in stats if st), default=0)
     if newest > time.time_ns() - RACY_NS:
         return None
+    parts = [
+        f"{spec.relpath}\0{int(spec.archived)}\0{st.st_size}\0{st.st_mtime_ns}"
+        f"\0{st.st_ctime_ns}\0{st.st_ino}"
+        for spec, st in zip(specs, stats, strict=True)
+        if st is not None
+    ]
     parts.append(f"{config.digest}\0{commits}")
     return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
