@@ -201,6 +201,15 @@ def _execute(
     return EXIT_OK if outcome.ok else EXIT_PROBLEMS
 
 
+def _shown(value: Any) -> str:
+    """An event field on one line: a count per status reads `merged 4, failed 1`."""
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_shown(item)}" for key, item in value.items()) or "-"
+    if isinstance(value, (list, tuple)):
+        return ",".join(_shown(item) for item in value) or "-"
+    return ui.one_line(str(value))
+
+
 def _printer(as_json: bool) -> Any:
     import json
 
@@ -209,7 +218,7 @@ def _printer(as_json: bool) -> Any:
             ui.out(json.dumps(event, sort_keys=True))
             return
         extra = {k: v for k, v in event.items() if k not in ("time", "event", "task")}
-        detail = " ".join(f"{k}={ui.one_line(v)}" for k, v in sorted(extra.items()))
+        detail = " ".join(f"{k}={_shown(v)}" for k, v in sorted(extra.items()))
         ui.out(
             " ".join(
                 p for p in (event["time"][11:19], event["event"], event.get("task"), detail) if p
