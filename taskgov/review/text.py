@@ -24,7 +24,8 @@ def render_text(result: Review) -> Iterator[str]:
     before, after = result.plan_before, result.plan_after
     if before != after:
         for key in ("expected_duration", "p80"):
-            yield f"  {key}: {before.get(key)} -> {after.get(key)}"
+            was, now = (_hours(side.get(key)) for side in (before, after))
+            yield f"  {key}: {was} -> {now}"
     if result.frontier_before != result.frontier_after:
         yield (
             f"  frontier: {', '.join(result.frontier_before) or '-'} -> "
@@ -36,3 +37,8 @@ def render_text(result: Review) -> Iterator[str]:
         yield problem.render()
     for violation in result.violations:
         yield violation.render()
+
+
+def _hours(value: object) -> str:
+    """Hours as the plan gives them; ``-`` when there is no plan (a cycle)."""
+    return "-" if value is None else f"{value} h"
