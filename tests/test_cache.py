@@ -350,7 +350,7 @@ def test_ready_after_an_edit_matches_a_full_computation(run, repo: GitRepo, monk
         if row["id"] == "TASK-2026-003"  # type: ignore[index]
     ).items()
 
-    # A file added or removed, or a commit: computed again.
+    # A file added or removed: computed again.
     repo.write({"docs/tasks/active/TASK-2026-006.yaml": spec_yaml("TASK-2026-006")})
     ready()
     assert computed
@@ -359,9 +359,20 @@ def test_ready_after_an_edit_matches_a_full_computation(run, repo: GitRepo, monk
     ready()
     assert computed
     computed.clear()
-    repo.commit("more")
+    # A commit that closes or starts nothing keeps the answer (the edits above are committed);
+    # one that does is computed again, and both match a computation from scratch.
+    repo.commit("docs: more")
     ready()
+    assert computed == []
+    repo.git("commit", "-q", "--allow-empty", "-m", "feat: the work\n\nCloses: TASK-2026-003")
+    after = ready()
     assert computed
+    assert "TASK-2026-003" not in [row["id"] for row in after["ready"]]  # type: ignore[index]
+    computed.clear()
+    repo.git("commit", "-q", "--allow-empty", "-m", "feat: start\n\nTask: TASK-2026-005")
+    started = ready()
+    assert computed
+    assert "TASK-2026-005" not in [row["id"] for row in started["ready"]]  # type: ignore[index]
 
 
 def test_a_duplicate_id_edit_does_not_rename_the_task_shown(

@@ -508,7 +508,15 @@ def ready(ctx: click.Context, everything: bool, fetch: bool, as_json: bool) -> i
 
     # The answer holds while the same claims are live (a lease running out changes it too).
     live = tuple(sorted((task, c.sha) for task, c in claims.items()))
-    data = compute() if everything else cached_answer(config, "ready", live, compute, refresh)
+
+    def history() -> str:
+        from taskgov.git.activity import activity_digest, read_activity
+
+        return activity_digest(read_activity(config.root, config.target_branch))
+
+    data = (
+        compute() if everything else cached_answer(config, "ready", live, compute, refresh, history)
+    )
     if as_json:
         ui.emit_json(data)
         return EXIT_OK

@@ -74,3 +74,16 @@ def _scan(root: Path, revision: str, keys: tuple[str, ...]) -> dict[str, dict[st
                 # walk() goes newest first: the last one seen is the first mention.
                 found[key][named] = mention
     return found
+
+
+def activity_digest(activity: Activity) -> str:
+    """A digest of what an answer takes from history: the tasks closed and started and the
+    decisions named, with the commits that did it (not which commits HEAD and the target are)."""
+    import hashlib
+    import json
+
+    from taskgov.spec.plain import to_plain
+
+    facts = to_plain(Activity(activity.closed, activity.started, activity.decisions))
+    text = json.dumps(facts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()

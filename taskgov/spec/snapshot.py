@@ -13,7 +13,9 @@ with the blob id of every spec it was computed from. When the policy and the com
 same and the same files exist, only the files whose content changed are looked at (parsed, if
 new): a ``refresh`` function given the old and new parse results of each brings the answer up
 to date, or says it cannot (then it is computed again). This does not depend on stat data, so
-it also serves the run right after an edit, while the edited file is racy.
+it also serves the run right after an edit, while the edited file is racy. With a ``history``
+digest, the last answer also holds across commits that change nothing the answer takes from
+history (for ``ready``: no task closed or started), which is what most commits are.
 """
 
 from __future__ import annotations
@@ -67,9 +69,14 @@ def cached_answer(
     options: object,
     compute: Callable[[], Any],
     refresh: Refresh | None = None,
+    history: Callable[[], str] | None = None,
 ) -> Any:
     """``compute()``, or what it returned before for the same snapshot and ``options``; with
-    ``refresh``, the last answer brought up to date when only a few specs changed."""
+    ``refresh``, the last answer brought up to date when only a few specs changed.
+
+    ``history``: a digest of everything the answer takes from the commits (for ``ready``, the
+    tasks the history closes and starts). With it, the last answer also survives a commit
+    that changes none of that (most commits), instead of being computed again."""
     commits = _commits(config)
     if commits is None:
         return compute()
@@ -81,7 +88,7 @@ def cached_answer(
             return found
     from taskgov.spec.parsecache import shared_caches
 
-    base = (config.digest, commits, options)
+    base = (config.digest, _history(config, commits, history), options)
     with shared_caches():  # what _refreshed read, compute() does not read again
         answer, files = _refreshed(config, f"{name}.base", base, specs, refresh)
         if answer is None:
@@ -91,6 +98,19 @@ def cached_answer(
     if files is not None:
         memo_put(config.root, f"{name}.base", base, {"files": files, "answer": answer})
     return answer
+
+
+def _history(config: Config, commits: str, history: Callable[[], str] | None) -> str:
+    """What the last answer's validity takes from the commits: ``history()``, remembered for
+    these commit ids (an edit between commits asks git nothing more), or the ids themselves."""
+    if history is None:
+        return commits
+    found = memo_get(config.root, "history.digest", commits)
+    if isinstance(found, str):
+        return found
+    value = history()
+    memo_put(config.root, "history.digest", commits, value)
+    return value
 
 
 def _refreshed(
