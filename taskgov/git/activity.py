@@ -82,8 +82,9 @@ def activity_digest(activity: Activity) -> str:
     import hashlib
     import json
 
-    from taskgov.spec.plain import to_plain
-
-    facts = to_plain(Activity(activity.closed, activity.started, activity.decisions))
+    facts = [
+        {name: [m.commit, m.date, m.subject] for name, m in sorted(mentions.items())}
+        for mentions in (activity.closed, activity.started, activity.decisions)
+    ]
     text = json.dumps(facts, sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
