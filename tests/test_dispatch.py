@@ -333,3 +333,44 @@ def test_two_dispatchers_on_two_clones_run_each_task_exactly_once(
     assert not [r for r in pushed if "/claims/" in r]  # every claim released
     for clone in clones:
         assert GitRepo(clone).git("worktree", "list").count("\n") == 1
+
+
+def test_a_timeout_fails_the_task_and_holds_its_dependents(repo: GitRepo) -> None:
+    project(repo)
+    command = f'if [ "$TASKGOV_TASK_ID" = {A} ]; then sleep 30; fi; {COMMIT}'
+    started = time.monotonic()
+    proc = taskgov(
+        repo.path, "dispatch", "--exec", command, "--workers", "2", "--timeout", "1", "--json"
+    )
+    out, err = proc.communicate(timeout=60)
+    assert time.monotonic() - started < 20  # the sleeping command was stopped, not waited for
+    assert proc.returncode == 1, err
+    seen = [json.loads(line) for line in out.splitlines()]
+    failed = [e for e in seen if e["event"] == "failed"]
+    assert [e["task"] for e in failed] == [A]
+    held = {e["task"] for e in seen if e["event"] == "held"}
+    assert {B, C, D} <= held  # a failed task never satisfies a dependency
+    assert [e["task"] for e in seen if e["event"] == "merged"] == [E]
+    assert worktree_count(repo) == 1
+
+
+def test_a_merge_conflict_reruns_the_task_from_the_new_tip(repo: GitRepo) -> None:
+    """B and C both write shared.txt: the second to merge conflicts, runs again from the tip
+    that holds the first one's change, and then merges."""
+    project(repo, policy="")
+    command = (
+        f'case "$TASKGOV_TASK_ID" in {B}|{C}) '
+        'cat shared.txt 2>/dev/null > shared.new; echo "$TASKGOV_TASK_ID" >> shared.new; '
+        "mv shared.new shared.txt;; esac; " + COMMIT
+    )
+    proc = taskgov(repo.path, "dispatch", "--exec", command, "--workers", "3", "--json")
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 0, err
+    seen = [json.loads(line) for line in out.splitlines()]
+    merged = [e["task"] for e in seen if e["event"] == "merged"]
+    assert sorted(merged) == [A, B, C, D, E]
+    starts = [e["task"] for e in seen if e["event"] == "started"]
+    assert starts.count(B) + starts.count(C) == 3  # exactly one of them ran again
+    (branch,) = [b for b in branches(repo) if b.startswith("taskgov/dispatch/")]
+    shared = repo.git("show", f"{branch}:shared.txt").split()
+    assert sorted(shared) == [B, C]  # the rerun saw the first one's line and added its own
