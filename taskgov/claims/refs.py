@@ -208,7 +208,7 @@ def push_cas(root: Path, remote: str, ref: str, new: str | None, old: str | None
     (``None``: delete). Rejected is an answer (``ok`` false); a remote that cannot be reached
     raises ``GitError`` naming it."""
     source = new or ""
-    returncode, out, err = _network(
+    returncode, out, err = network_git(
         root,
         remote,
         "push",
@@ -234,7 +234,7 @@ def push_cas(root: Path, remote: str, ref: str, new: str | None, old: str | None
 def fetch_claims(root: Path, remote: str) -> None:
     """Mirror the remote's claim refs into this clone: new and moved ones are copied, and
     claims the remote no longer has are removed (``--prune``)."""
-    returncode, _, err = _network(
+    returncode, _, err = network_git(
         root,
         remote,
         "fetch",
@@ -251,7 +251,7 @@ def fetch_claims(root: Path, remote: str) -> None:
         raise unreachable(root, remote, err, returncode)
 
 
-def _network(root: Path, remote: str, *args: str) -> tuple[int, str, str]:
+def network_git(root: Path, remote: str, *args: str) -> tuple[int, str, str]:
     """A push or fetch: no password prompt, and a remote that does not answer in time is
     unreachable, by name."""
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from taskgov.claims.model import Claim
-from taskgov.git.process import GitError, git_outcome, rev_parse
+from taskgov.git.process import GitError, rev_parse
 
 
 class Claimer:
@@ -72,21 +72,15 @@ class RemoteClaimer(Claimer):
         return ""
 
     def finished(self, task_id: str, commit: str, branch: str) -> None:
-        from taskgov.claims.refs import NETWORK_ENV, NETWORK_TIMEOUT, push_cas
+        from taskgov.claims.refs import network_git, push_cas, unreachable
 
         assert self.remote is not None
-        code, _, err = git_outcome(
-            self.root,
-            "push",
-            "--quiet",
-            "--",
-            self.remote,
-            f"refs/heads/{branch}:refs/heads/{branch}",
-            env=NETWORK_ENV,
-            timeout=NETWORK_TIMEOUT,
+        refspec = f"refs/heads/{branch}:refs/heads/{branch}"
+        code, _, err = network_git(
+            self.root, self.remote, "push", "--quiet", "--", self.remote, refspec
         )
         if code != 0:
-            raise GitError(f"git push {self.remote} {branch}: {err.strip()}")
+            raise unreachable(self.root, self.remote, err, code)
         pushed = push_cas(self.root, self.remote, DONE_REFS + task_id, commit, None)
         if not pushed.ok:
             raise GitError(f"remote {self.remote!r} refused {DONE_REFS}{task_id}: {pushed.reason}")
@@ -98,11 +92,12 @@ class RemoteClaimer(Claimer):
         release_task(self.root, task_id, self.holder, where=self.where)
 
     def _fetch_done(self) -> None:
-        from taskgov.claims.refs import NETWORK_ENV, NETWORK_TIMEOUT
+        from taskgov.claims.refs import network_git, unreachable
 
         assert self.remote is not None
-        code, _, err = git_outcome(
+        code, _, err = network_git(
             self.root,
+            self.remote,
             "fetch",
             "--quiet",
             "--no-tags",
@@ -110,11 +105,9 @@ class RemoteClaimer(Claimer):
             "--",
             self.remote,
             f"{DONE_REFS}*:{DONE_REFS}*",
-            env=NETWORK_ENV,
-            timeout=NETWORK_TIMEOUT,
         )
         if code != 0:
-            raise GitError(f"cannot reach remote {self.remote!r}: {err.strip()}")
+            raise unreachable(self.root, self.remote, err, code)
 
 
 def holder_name(run: str) -> str:
