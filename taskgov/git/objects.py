@@ -30,20 +30,3 @@ def blob_bytes(root: Path, blob: str) -> bytes:
     """The content of the blob ``blob``."""
     return git_bytes(root, "cat-file", "blob", blob)
 
-
-def blob_id(data: bytes, length: int) -> str | None:
-    """The id git gives a blob holding exactly ``data``, in a repository whose ids are
-    ``length`` hex digits long (40: SHA-1, 64: SHA-256); ``None`` for any other length.
-    Computed here, without a git process: for files git stores as they are (no clean filter,
-    no line-ending conversion), it is the id ``git add`` writes."""
-    import hashlib
-
-    if length == 40:
-        digest = hashlib.sha1(usedforsecurity=False)
-    elif length == 64:
-        digest = hashlib.sha256()
-    else:
-        return None
-    digest.update(b"blob %d\0" % len(data))
-    digest.update(data)
-    return digest.hexdigest()

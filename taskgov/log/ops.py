@@ -23,7 +23,7 @@ from taskgov.config import Config
 from taskgov.errors import UsageError
 from taskgov.git.context import RepoContext, repo_context
 from taskgov.git.history import Commit, GitError, rev_parse, run_git, walk
-from taskgov.git.objects import blob_bytes, blob_id, commits_present
+from taskgov.git.objects import blob_bytes, commits_present
 from taskgov.log.journal import Journal, Observation
 from taskgov.log.reconcile import CommitIndex, Reconciled, carry, hand_kept, reconcile
 from taskgov.log.records import DERIVED, OBSERVED, apply_observed, derive, utc_date
@@ -375,6 +375,8 @@ class _KnownIds:
         them for the next commit."""
         import time
 
+        from taskgov.spec.cache import blob_id
+
         ids, notes = {}, {}
         now = time.time_ns()
         try:
@@ -393,12 +395,11 @@ class _KnownIds:
                     and noted[4] - stat.st_mtime_ns > 2_000_000_000
                 ):
                     blob = str(noted[3])
-                else:
+                elif self.length in (40, 64):
                     with open(entry.path, "rb") as handle:
-                        found = blob_id(handle.read(), self.length)
-                    if found is None:
-                        return None
-                    blob = found
+                        blob = blob_id(handle.read(), self.length)
+                else:  # no index entry to learn the id length from
+                    return None
                 ids[name] = blob
                 notes[name] = [*facts, blob, now]
         except OSError:

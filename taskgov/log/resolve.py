@@ -40,13 +40,10 @@ class ResolveResult(NamedTuple):
         }
 
 
-def _unmerged(root: Path, pathspec: str | None = None) -> dict[str, dict[int, str]]:
+def _unmerged(root: Path) -> dict[str, dict[int, str]]:
     """path -> {stage: blob} of the index entries git left unmerged."""
-    args = ["ls-files", "-u", "-z"]
-    if pathspec is not None:
-        args += ["--", pathspec]
     found: dict[str, dict[int, str]] = {}
-    for item in run_git(root, *args).split("\0"):
+    for item in run_git(root, "ls-files", "-u", "-z").split("\0"):
         if item:
             info, _, path = item.partition("\t")
             _mode, blob, stage = info.split()

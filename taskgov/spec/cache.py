@@ -27,11 +27,18 @@ RACY_NS = 2_000_000_000
 _GIT_DIRS: dict[Path, Path | None] = {}
 
 
-def blob_id(data: bytes) -> str:
-    """The git blob id of ``data`` (what ``git hash-object`` prints)."""
+def blob_id(data: bytes, length: int = 40) -> str:
+    """The git blob id of ``data`` (what ``git hash-object`` prints) in a repository whose ids
+    are ``length`` hex digits long: 40 (SHA-1) or 64 (SHA-256). For files git stores as they
+    are (no clean filter, no line-ending conversion), it is the id ``git add`` writes."""
     import hashlib
 
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    if length not in (40, 64):
+        raise ValueError(f"no git object format has {length}-digit ids")
+    digest = hashlib.sha1(usedforsecurity=False) if length == 40 else hashlib.sha256()
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def git_dir(root: Path) -> Path | None:
