@@ -29,4 +29,3 @@ def commits_present(root: Path, shas: list[str]) -> set[str]:
 def blob_bytes(root: Path, blob: str) -> bytes:
     """The content of the blob ``blob``."""
     return git_bytes(root, "cat-file", "blob", blob)
-
