@@ -58,6 +58,7 @@ class Config(NamedTuple):
     hours_per_day: float = 8.0
     days_per_week: float = 5.0
     default_hours: float = 8.0
+    single_point_spread: tuple[float, float] = (0.75, 1.75)  # policy estimates.single_point_spread
     resources: tuple[tuple[str, float], ...] = ()
     # Planning defaults (`taskgov plan` options override them).
     workers: int | None = None

@@ -309,6 +309,80 @@ def test_estimates_fall_back_to_effort_then_the_default_and_say_so(run, repo: Gi
     assert "note: 1 task has no estimate; 5 h assumed" in text.err
 
 
+def _chain(efforts: list[str], extra: dict[int, str] | None = None) -> dict[str, str]:
+    """A chain of tasks, one effort each (``extra``: more spec text by position)."""
+    ids = [f"TASK-2026-{n:03d}" for n in range(1, len(efforts) + 1)]
+    return {
+        f"docs/tasks/active/{task}.yaml": spec_yaml(
+            task,
+            effort=effort,
+            blocked_by=tuple(ids[n - 1 : n]) if n else (),
+            blocks=tuple(ids[n + 1 : n + 2]),
+            extra=(extra or {}).get(n, ""),
+        )
+        for n, (task, effort) in enumerate(zip(ids, efforts, strict=True))
+    }
+
+
+def test_single_number_estimates_get_the_default_spread_and_say_so(run, repo: GitRepo) -> None:
+    equal = "planning:\n  estimate: {optimistic: 6, likely: 6, pessimistic: 6}\n"
+    repo.commit("specs", _chain(["8h", "1d", "2-4h", "", "6h"], extra={4: equal}))
+    data = run(repo.path, "plan", "--json").json()
+    tasks = {t["id"]: t for t in data["tasks"]}
+    # a single number is the expected effort, from 0.75x to 1.75x it
+    assert tasks["TASK-2026-001"]["optimistic"] == 6
+    assert tasks["TASK-2026-001"]["likely"] == 7
+    assert tasks["TASK-2026-001"]["pessimistic"] == 14
+    assert tasks["TASK-2026-001"]["expected"] == 8
+    assert tasks["TASK-2026-004"]["expected"] == 8  # the default, spread as well
+    assert tasks["TASK-2026-004"]["pessimistic"] == 14
+    assert (tasks["TASK-2026-003"]["optimistic"], tasks["TASK-2026-003"]["pessimistic"]) == (2, 4)
+    assert tasks["TASK-2026-005"]["stddev"] == 0  # three equal points are taken as written
+    assert data["expected_duration"] == 8 + 8 + 3 + 8 + 6  # the means are the numbers written
+    assert data["single_point_spread"] == {
+        "low": 0.75,
+        "high": 1.75,
+        "applied_to": ["TASK-2026-001", "TASK-2026-002", "TASK-2026-004"],
+    }
+    estimates = data["estimates"]
+    assert estimates["p50"] < estimates["p80"] < estimates["p95"]
+    assert any(
+        "3 single-number estimates read as the expected effort, spread 0.75x to 1.75x" in note
+        for note in data["assumptions"]
+    )
+    text = run(repo.path, "plan")
+    assert "estimates.single_point_spread" in text.err
+
+
+def test_a_spread_of_one_plans_single_numbers_as_exact(run, repo: GitRepo) -> None:
+    policy = "estimates:\n  single_point_spread: [1, 1]\n"
+    repo.commit("specs", {"docs/governance/policy.yaml": policy, **_chain(["8h", "4h"])})
+    data = run(repo.path, "plan", "--json").json()
+    assert data["estimates"]["p50"] == data["estimates"]["p95"] == 12
+    assert data["single_point_spread"]["applied_to"] == []
+    assert any("planned as exact" in note for note in data["assumptions"])
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("[2, 3]", "0 < low <= 1 <= high <= 10"),
+        ("[0.9, 9]", "too lopsided"),
+        ("[0.5]", "single_point_spread"),
+        ("wide", "single_point_spread"),
+    ],
+)
+def test_a_bad_spread_is_a_one_line_error(run, repo: GitRepo, value: str, words: str) -> None:
+    policy = f"estimates:\n  single_point_spread: {value}\n"
+    repo.commit("specs", {"docs/governance/policy.yaml": policy, **_chain(["8h"])})
+    result = run(repo.path, "plan")
+    assert result.code == 2
+    assert len(result.err.strip().splitlines()) == 1, result.err
+    assert "docs/governance/policy.yaml" in result.err
+    assert words in result.err
+    assert "Traceback" not in result.err
+
+
 def test_completed_work_is_left_out_unless_all(run, repo: GitRepo) -> None:
     repo.commit(
         "specs",

@@ -100,7 +100,9 @@ def plan(
 
     Hours are the unit. The critical path comes from PERT means (o+4m+p)/6 of each task's
     three-point estimate (planning.estimate, else classification.estimated_effort, else
-    estimates.default_hours). P50/P80/P95 come from a Monte Carlo simulation of the whole
+    estimates.default_hours). A single number is read as the expected effort and spread from
+    0.75x to 1.75x it (estimates.single_point_spread), so P50 and P95 differ; the plan names
+    the tasks. P50/P80/P95 come from a Monte Carlo simulation of the whole
     network with beta-PERT durations, so paths that merge make the estimate longer, as they
     do in reality. Waves are dependency layers split so no wave over-books a resource; the
     schedule respects policy.yaml's resources and --workers. Exits 3 on a dependency cycle.

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from taskgov.config import Config
 from taskgov.errors import CheckFailed
 from taskgov.output import plural
 from taskgov.plan.cpm import (
@@ -17,7 +18,7 @@ from taskgov.plan.cpm import (
     redundant_edges,
 )
 from taskgov.plan.montecarlo import pert_stddev, simulate
-from taskgov.plan.network import Network, build_network
+from taskgov.plan.network import Network, build_network, single_point, task_estimate
 from taskgov.plan.waves import OverCapacity, split_waves
 from taskgov.repo import Repository
 from taskgov.spec.task import id_key
@@ -170,7 +171,10 @@ def make_plan(
             "schedule_method": method,
             "makespan": _r(makespan),
             "metrics": metrics(network, depth).as_dict(),
-            "assumptions": _assumptions(network, capacities, config.default_hours),
+            "single_point_spread": _spread(
+                network, config.default_hours, config.single_point_spread
+            ),
+            "assumptions": _assumptions(network, capacities, config),
         }
     )
     return base
@@ -233,9 +237,15 @@ def resource_schedule(
     return starts, makespan, method
 
 
-def _assumptions(
-    network: Network, capacities: Mapping[str, float], default_hours: float
-) -> list[str]:
+def _spread(network: Network, default_hours: float, spread: tuple[float, float]) -> dict[str, Any]:
+    """The tasks whose single-number estimate was given the policy's spread."""
+    applied = [t.id for t in network.tasks if single_point(task_estimate(t, default_hours))]
+    low, high = spread
+    return {"low": low, "high": high, "applied_to": applied if (low, high) != (1, 1) else []}
+
+
+def _assumptions(network: Network, capacities: Mapping[str, float], config: Config) -> list[str]:
+    default_hours = config.default_hours
     notes = []
     defaulted = [
         t.id for t, e in zip(network.tasks, network.estimates, strict=True) if e.source == "default"
@@ -255,6 +265,20 @@ def _assumptions(
         notes.append(
             f"{plural(len(from_effort), 'task')} estimated from classification.estimated_effort "
             f"(a range gives optimistic and pessimistic): {_some(from_effort)}"
+        )
+    spread = _spread(network, default_hours, config.single_point_spread)
+    if spread["applied_to"]:
+        notes.append(
+            f"{plural(len(spread['applied_to']), 'single-number estimate')} read as the "
+            f"expected effort, spread {spread['low']:g}x to {spread['high']:g}x "
+            f"(estimates.single_point_spread): {_some(spread['applied_to'])}"
+        )
+    elif (spread["low"], spread["high"]) == (1, 1) and any(
+        single_point(task_estimate(t, default_hours)) for t in network.tasks
+    ):
+        notes.append(
+            "single-number estimates are planned as exact (estimates.single_point_spread: "
+            "[1, 1]): their P50, P80 and P95 do not differ"
         )
     unknown = sorted(
         {name for t in network.tasks for name, _ in t.resources if name not in capacities}

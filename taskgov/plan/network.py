@@ -83,12 +83,32 @@ class Network:
         return order
 
 
-def task_estimate(task: Task, default_hours: float) -> Estimate:
+def task_estimate(
+    task: Task, default_hours: float, spread: tuple[float, float] = (1.0, 1.0)
+) -> Estimate:
     """The three-point estimate planning uses: ``planning.estimate``, else the effort (a range
-    gives optimistic and pessimistic), else ``default_hours`` (policy ``estimates``)."""
-    if task.estimate is not None:
-        return task.estimate
-    return Estimate(default_hours, default_hours, default_hours, "default")
+    gives optimistic and pessimistic), else ``default_hours`` (policy ``estimates``).
+
+    A single number (and the default) is read as the expected effort and given ``spread``
+    (policy ``estimates.single_point_spread``): optimistic and pessimistic at ``low`` and
+    ``high`` times it, the most likely value where the PERT mean stays the number written.
+    A three-point ``planning.estimate`` is taken as written, even with equal points."""
+    estimate = task.estimate
+    if estimate is None:
+        estimate = Estimate(default_hours, default_hours, default_hours, "default")
+    if single_point(estimate):
+        low, high = spread
+        value = estimate.likely
+        return Estimate(low * value, (6 - low - high) / 4 * value, high * value, estimate.source)
+    return estimate
+
+
+def single_point(estimate: Estimate) -> bool:
+    """Whether ``estimate`` came from one number: an effort without a range, or the default."""
+    return (
+        estimate.source != "planning.estimate"
+        and estimate.optimistic == estimate.likely == estimate.pessimistic
+    )
 
 
 def build_network(
@@ -138,7 +158,9 @@ def build_network(
     return Network(
         tasks=tuple(in_scope),
         statuses=tuple(states[t.id].status for t in in_scope),
-        estimates=tuple(task_estimate(t, config.default_hours) for t in in_scope),
+        estimates=tuple(
+            task_estimate(t, config.default_hours, config.single_point_spread) for t in in_scope
+        ),
         preds=tuple(tuple(sorted(p)) for p in preds),
         succs=tuple(tuple(sorted(s)) for s in succs),
         edges=tuple(sorted(edges, key=lambda e: (index[e.prerequisite], index[e.dependent]))),

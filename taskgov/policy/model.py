@@ -82,6 +82,22 @@ class EstimatesSection(_Section):
     hours_per_day: float = Field(8.0, gt=0, le=24)
     days_per_week: float = Field(5.0, gt=0, le=7)
     default_hours: float = Field(8.0, gt=0, le=MAX_HOURS)  # the bound every estimate has
+    # A single number (and the default) is read as the expected effort, spread from
+    # optimistic = low x value to pessimistic = high x value; [1, 1] plans it as exact.
+    single_point_spread: tuple[float, float] = (0.75, 1.75)
+
+    @field_validator("single_point_spread")
+    @classmethod
+    def _spread(cls, value: tuple[float, float]) -> tuple[float, float]:
+        low, high = value
+        if not (0 < low <= 1 <= high <= 10):
+            raise ValueError("needs [low, high] with 0 < low <= 1 <= high <= 10, e.g. [0.75, 1.75]")
+        likely = (6 - low - high) / 4  # keeps the PERT mean at the value written
+        if not low <= likely <= high:
+            raise ValueError(
+                f"[{low:g}, {high:g}] is too lopsided: the most likely value would fall outside it"
+            )
+        return value
 
 
 class QualitySection(_Section):
@@ -195,6 +211,7 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         hours_per_day=policy.estimates.hours_per_day,
         days_per_week=policy.estimates.days_per_week,
         default_hours=policy.estimates.default_hours,
+        single_point_spread=policy.estimates.single_point_spread,
         resources=tuple(sorted(policy.resources.items())),
         workers=policy.planning.workers,
         min_confidence=policy.planning.min_confidence,
