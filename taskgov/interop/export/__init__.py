@@ -8,13 +8,15 @@ Single-file formats (taskmaster, speckit, mermaid, dot) can also go to stdout.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from taskgov.errors import CycleError, UsageError
-from taskgov.git.activity import Activity
 from taskgov.interop.export.files import write_export
 from taskgov.interop.redact import REDACTED, redact_data, redact_text
-from taskgov.repo import Repository
+
+if TYPE_CHECKING:  # the CLI imports this module for its format table only
+    from taskgov.git.activity import Activity
+    from taskgov.repo import Repository
 
 # Each format: the files it writes (one name: a single-file format, printable to stdout).
 EXPORT_FORMATS: dict[str, tuple[str, ...]] = {
