@@ -5,11 +5,11 @@
 logged); a status word (``done``, ``blocked``...) also works, alone or after an open box
 (``☐ blocked``, ``☐ in progress``: what ``taskgov report weekly`` writes). Rows with the
 same ID are one task logged over several days: its hours add up (``estimated_effort``), the
-last row's status
-wins, each day's hours and notes are kept. The nearest heading is the task's phase. Notes
-such as "depends on CAL-1" add dependencies. A total line (``**Weekly total: 12 h**`` or a
-table row whose Task or Date cell is "Total") is checked against the rows since the previous
-total or week heading; a mismatch is a finding naming its line.
+last row's status wins, each day's hours and notes are kept. The nearest heading is the
+task's phase. Notes such as "depends on CAL-1" add dependencies. A total line
+(``**Weekly total: 12 h**`` or a table row whose Task or Date cell is "Total") is checked
+against the rows since the previous total or week heading; a mismatch is a finding naming
+its line.
 """
 
 from __future__ import annotations
