@@ -2,8 +2,10 @@
 the shape every exporter writes from.
 
 Statuses are the derived ones (history wins over the spec: a ``Closes:`` trailer makes a task
-completed), dependencies the merged graph (plain ordering as ``state.blocked_by`` says it,
-typed ones as ``planning.depends_on`` says it; a dependency on a task no spec defines is kept).
+completed), except that a task blocked only by its unfinished dependencies keeps its spec's
+status (the dependencies are exported too). Dependencies are the merged graph (plain ordering
+as ``state.blocked_by`` says it, typed ones as ``planning.depends_on`` says it; a dependency on
+a task no spec defines is kept).
 What an earlier import kept under ``references`` comes back as :attr:`ImportedTask.kept`, with
 the format it came from in :attr:`ImportedTask.origin`, so that exporting to that format again
 writes the source's own fields: import, export and import again gives the same plan.
@@ -39,6 +41,8 @@ def read_repository(repo: Repository, states: Mapping[str, TaskState]) -> Import
             plan.kept.setdefault("unreadable", []).append(task.path)  # named by the caller
             continue
         item = ImportedTask(task.id, task.title)
+        if status == "blocked" and task.status != "blocked":
+            status = task.status  # waiting for its dependencies: every format says that itself
         item.status = _STATUS.get(status, status)
         item.priority = task.priority
         item.milestone = task.milestone

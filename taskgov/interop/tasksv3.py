@@ -112,7 +112,9 @@ def _task(
     map_priority(task, raw.get("priority"))
     feature = str(raw.get("feature_id") or "")
     task.milestone = feature
-    task.phase = str(raw.get("phase") or features.get(feature, ""))
+    titled = features.get(feature, "")
+    # A feature titled by its own id (as taskgov exports one) names no phase.
+    task.phase = str(raw.get("phase") or (titled if titled != feature else ""))
     task.objective = str(raw.get("description") or "")
     task.assignee = str(raw.get("assignee") or "")
     tags = raw.get("tags")

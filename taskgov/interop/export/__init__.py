@@ -85,14 +85,20 @@ def export_plan(repo: Repository, fmt: str, activity: Activity | None = None) ->
         if planned["cycles"]:
             cycle = planned["cycles"][0]
             raise CycleError("dependency cycle: " + " -> ".join([*cycle, cycle[0]]))
-    texts = _texts(repo, plan, planned, fmt, generated_at)
+    frontier = [i for i, state in states.items() if state.status == "ready" and i in repo.tasks]
+    texts = _texts(repo, plan, planned, fmt, generated_at, frontier)
     result.redacted = sum(text.count(REDACTED) for text in texts.values())
     result.files = texts
     return result
 
 
 def _texts(
-    repo: Repository, plan: Any, planned: dict[str, Any], fmt: str, generated_at: str
+    repo: Repository,
+    plan: Any,
+    planned: dict[str, Any],
+    fmt: str,
+    generated_at: str,
+    frontier: list[str],
 ) -> dict[str, str]:
     import json
 
@@ -115,7 +121,6 @@ def _texts(
     from taskgov.interop.export import tasksv3
 
     by_id = {str(t["id"]): t for t in planned["tasks"]}
-    frontier = [t.id for t in plan.tasks if t.status == "ready"]
     documents = {
         "features.json": tasksv3.features_document(plan),
         "tasks.json": tasksv3.tasks_document(plan, by_id, repo.config.min_confidence),

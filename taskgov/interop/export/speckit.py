@@ -1,11 +1,12 @@
 """A repository as a spec-kit ``tasks.md``: ``- [ ] T001 [P] [US1] Title (depends on T000)``.
 
-Tasks are grouped in phases by their ``phase`` (as an import from spec-kit sets it). Every
-task is written ``[P]`` with its dependencies spelled out, so that reading the file back
-gives exactly the repository's dependencies: the text is parsed again before it is returned,
-and when the template's phase rules (Setup, then Foundational, then the stories...) would add
-a dependency the plan does not have, the tasks go in one phase instead. Ids that are not
-spec-kit ids (``T001``) are numbered in order, the mapping in a comment at the top. Done
+Tasks are grouped in phases by their ``phase`` (as an import from spec-kit sets it). Reading
+the file back gives exactly the repository's dependencies: a task is ``[P]`` or in order
+after the one before it, whichever of the template's rules (Setup, then Foundational, then
+the stories...) gives it only dependencies it has, and the rest are spelled out. The text is parsed again
+before it is returned; when the phases cannot say the plan's dependencies, the tasks go in
+one phase instead. Ids that are not spec-kit ids (``T001``) are numbered in order, the
+mapping in a comment at the top. Done
 (completed or cancelled) is ``[X]``; a milestone ``US1`` is the story label, tags the other
 labels; ``Checkpoint:`` criteria follow their task.
 """
@@ -21,7 +22,8 @@ from taskgov.interop.speckit import DEPENDS, ID_IN
 
 FORMAT = "speckit"
 FINISHED = frozenset({"completed", "cancelled"})
-_ID = re.compile(r"^[A-Z]+\d+[A-Za-z]?$")
+_ID = re.compile(r"^[A-Z]+\d+[A-Za-z]?$")  # an id the dependency prose can name
+_TASK_ID = re.compile(r"^[A-Z]+[0-9X]+[A-Za-z]?$")  # an id a task line can have
 _STORY = re.compile(r"^US\d+$")
 _SPACE = re.compile(r"\s+")
 FLAT_PHASE = "Tasks"
@@ -34,29 +36,35 @@ def speckit_text(plan: ImportedPlan, title: str = "") -> str:
     ids = _ids(plan)
     heading = f"# Tasks: {_line(title) or 'exported plan'}"
     text = _render(plan, ids, heading, phased=True)
-    wanted = {ids.get(t.id, t.id): set(_deps(t, ids)) for t in plan.tasks}
+    renumbered = any(ids[t.id] != str(kept_from(t, FORMAT).get("id") or t.id) for t in plan.tasks)
+
+    def back(task_id: str) -> str:  # its id when read back (repeats numbered as on import)
+        return ids.get(task_id, task_id) if renumbered else task_id
+
+    wanted = {back(t.id): {back(d.task) for d in t.depends_on} for t in plan.tasks}
     try:
-        back = parse_speckit(text, Path("tasks.md"))
+        read = parse_speckit(text, Path("tasks.md"))
     except Exception:  # any failure to read it back: use the plain layout
-        back = None
-    if back is None or {t.id: {d.task for d in t.depends_on} for t in back.tasks} != wanted:
+        read = None
+    if read is None or {t.id: {d.task for d in t.depends_on} for t in read.tasks} != wanted:
         text = _render(plan, ids, heading, phased=False)
     return text
 
 
 def _ids(plan: ImportedPlan) -> dict[str, str]:
-    """Task id -> its id in tasks.md (itself when every id is a spec-kit id already)."""
-    own = [task.id for task in plan.tasks]
-    if all(_ID.match(i) for i in own) and len(set(own)) == len(own):
-        return {i: i for i in own}
+    """Task id -> its id in tasks.md: the ids themselves (the source's, for a task imported
+    from spec-kit under another id) when they are all spec-kit ids, else T001, T002..."""
+    own = [str(kept_from(t, FORMAT).get("id") or t.id) for t in plan.tasks]
+    mine = [t.id for t in plan.tasks]
+    if all(_TASK_ID.match(i) for i in own) and len(set(mine)) == len(mine):
+        return dict(zip(mine, own, strict=True))
     width = max(3, len(str(len(own))))
-    return {i: f"T{n:0{width}d}" for n, i in enumerate(own, start=1)}
+    return {i: f"T{n:0{width}d}" for n, i in enumerate(mine, start=1)}
 
 
 def _deps(task: ImportedTask, ids: dict[str, str]) -> list[str]:
-    """The task's dependencies as tasks.md ids (one naming no spec-kit id cannot be said)."""
-    named = (ids.get(d.task, d.task) for d in task.depends_on)
-    return [d for d in dict.fromkeys(named) if _ID.match(d)]
+    """The task's dependencies as tasks.md ids."""
+    return list(dict.fromkeys(ids.get(d.task, d.task) for d in task.depends_on))
 
 
 def _line(text: str) -> str:
@@ -75,6 +83,12 @@ def _render(plan: ImportedPlan, ids: dict[str, str], heading: str, phased: bool)
         phases.setdefault(_line(task.phase) if phased and task.phase else FLAT_PHASE, []).append(
             task
         )
+    layout = _layout(list(phases.items()), ids) if phased else None
+    if layout is None:  # one phase, every task [P]: nothing but the listed dependencies
+        layout = {t.id: (True, set()) for t in plan.tasks}
+        if phased:
+            phases = {FLAT_PHASE: list(plan.tasks)}
+            phased = False
     for name, tasks in phases.items():
         lines += [f"## {name}", ""]
         for label, value in _phase_context(tasks[0]) if phased else []:
@@ -86,7 +100,7 @@ def _render(plan: ImportedPlan, ids: dict[str, str], heading: str, phased: bool)
             if wanted and wanted != section:
                 lines += ["", f"### {wanted}", ""]
             section = wanted or section
-            lines.append(_task_line(task, ids, kept))
+            lines.append(_task_line(task, ids, kept, *layout[task.id]))
             for criterion, _ in task.criteria:
                 if criterion.startswith("Checkpoint: "):
                     lines.append(f"**Checkpoint**: {_line(criterion[len('Checkpoint: ') :])}")
@@ -103,12 +117,73 @@ def _phase_context(task: ImportedTask) -> list[tuple[str, str]]:
     return found
 
 
-def _task_line(task: ImportedTask, ids: dict[str, str], kept: dict[str, object]) -> str:
+def _layout(
+    phases: list[tuple[str, list[ImportedTask]]], ids: dict[str, str]
+) -> dict[str, tuple[bool, set[str]]] | None:
+    """For each task, whether it is written ``[P]`` and which dependencies the template's
+    rules then give it (as ``read_speckit`` applies them), so that the rules add nothing the
+    plan lacks; ``None`` when these phases cannot say the plan's dependencies."""
+    from taskgov.interop.speckit import _PHASE_PREFIX, _entry, _kind, _Phase
+
+    done: list[_Phase] = []
+    result: dict[str, tuple[bool, set[str]]] = {}
+    for name, tasks in phases:
+        phase = _Phase(name, 0, _kind(_PHASE_PREFIX.sub("", name)))
+        entry = set(_entry(phase, done))
+        deps = [set(_deps(task, ids)) for task in tasks]
+        chain = -1  # index of the last task written in order (not [P]); -1: none yet
+        for index, task in enumerate(tasks):
+            previous = ids[tasks[chain].id] if chain >= 0 else ""
+            if previous and previous in deps[index]:
+                result[task.id] = (False, {previous})  # in order, after the one before
+                chain = index
+                continue
+            # Follow a task it depends on, if one since the chain's end can be written in
+            # order instead of [P] (the latest such), unless [P] leaves less to spell out.
+            said = _said(task)
+            left_parallel = deps[index] - entry - said if entry <= deps[index] else None
+            for before in range(index - 1, chain, -1):
+                rule = {previous} if previous else entry
+                head = ids[tasks[before].id]
+                if head not in deps[index] or not rule <= deps[before]:
+                    continue
+                if left_parallel is not None and len(left_parallel) < len(
+                    deps[index] - {head} - said
+                ):
+                    break
+                result[tasks[before].id] = (False, rule)
+                result[task.id] = (False, {head})
+                chain = index
+                break
+            if task.id not in result:
+                if left_parallel is None:
+                    return None
+                result[task.id] = (True, entry)
+        inside = {ids[t.id] for t in tasks}
+        needed = {d for t in tasks for d in _deps(t, ids) if d in inside}
+        phase.exits = [ids[t.id] for t in tasks if ids[t.id] not in needed]
+        phase.tasks = [(t, True) for t in tasks]
+        done.append(phase)
+    return result
+
+
+def _said(task: ImportedTask) -> set[str]:
+    """The dependencies a task's title names itself ("... (depends on T012)")."""
+    return {d.upper() for m in DEPENDS.finditer(task.title) for d in ID_IN.findall(m.group(1))}
+
+
+def _task_line(
+    task: ImportedTask,
+    ids: dict[str, str],
+    kept: dict[str, object],
+    parallel: bool,
+    implied: set[str],
+) -> str:
     mark = "X" if task.status in FINISHED else " "
     checkbox = kept.get("checkbox")
     if mark == " " and isinstance(checkbox, str) and re.fullmatch(r"\[[~/-]\]", checkbox):
         mark = checkbox[1]
-    labels = ["[P]"]
+    labels = ["[P]"] if parallel else []
     if _STORY.match(task.milestone):
         labels.append(f"[{task.milestone}]")
     for tag in task.tags:
@@ -117,7 +192,9 @@ def _task_line(task: ImportedTask, ids: dict[str, str], kept: dict[str, object])
     title = _line(task.title.splitlines()[0] if task.title else "")
     if title.startswith("["):
         title = "\\" + title
-    said = {d.upper() for m in DEPENDS.finditer(title) for d in ID_IN.findall(m.group(1))}
-    deps = [d for d in _deps(task, ids) if d not in said]  # the title may name some itself
+    said = _said(task)
+    # The rules give some dependencies, the title may name others itself.
+    deps = [d for d in _deps(task, ids) if d not in said and d not in implied and _ID.match(d)]
     after = f" (depends on {', '.join(deps)})" if deps else ""
-    return f"- [{mark}] {ids.get(task.id, task.id)} {' '.join(labels)} {title}{after}".rstrip()
+    words = [f"- [{mark}]", ids.get(task.id, task.id), *labels, f"{title}{after}"]
+    return " ".join(w for w in words if w)
