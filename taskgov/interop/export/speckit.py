@@ -3,9 +3,9 @@
 Tasks are grouped in phases by their ``phase`` (as an import from spec-kit sets it). Reading
 the file back gives exactly the repository's dependencies: a task is ``[P]`` or in order
 after the one before it, whichever of the template's rules (Setup, then Foundational, then
-the stories...) gives it only dependencies it has, and the rest are spelled out. The text is parsed again
-before it is returned; when the phases cannot say the plan's dependencies, the tasks go in
-one phase instead. Ids that are not spec-kit ids (``T001``) are numbered in order, the
+the stories...) gives it only dependencies it has, and the rest are spelled out. The text is
+parsed again before it is returned; when the phases cannot say the plan's dependencies, the
+tasks go in one phase instead. Ids that are not spec-kit ids (``T001``) are numbered in order, the
 mapping in a comment at the top. Done
 (completed or cancelled) is ``[X]``; a milestone ``US1`` is the story label, tags the other
 labels; ``Checkpoint:`` criteria follow their task.
