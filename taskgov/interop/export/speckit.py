@@ -84,11 +84,10 @@ def _render(plan: ImportedPlan, ids: dict[str, str], heading: str, phased: bool)
             task
         )
     layout = _layout(list(phases.items()), ids) if phased else None
-    if layout is None:  # one phase, every task [P]: nothing but the listed dependencies
-        layout = {t.id: (True, set()) for t in plan.tasks}
-        if phased:
-            phases = {FLAT_PHASE: list(plan.tasks)}
-            phased = False
+    if layout is None:  # one phase: its rules can say any dependencies
+        phases = {FLAT_PHASE: list(plan.tasks)}
+        phased = False
+        layout = _layout(list(phases.items()), ids) or {t.id: (True, set()) for t in plan.tasks}
     for name, tasks in phases.items():
         lines += [f"## {name}", ""]
         for label, value in _phase_context(tasks[0]) if phased else []:
