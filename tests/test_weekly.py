@@ -100,3 +100,27 @@ def test_a_bad_week_is_exit_2(run: Any, week: GitRepo) -> None:
     result = run(week.path, "report", "weekly", "--week", "next")
     assert result.code == 2
     assert "2026-W48" in result.err
+
+
+def test_progress_shows_on_a_terminal_for_large_inputs_only() -> None:
+    import io
+
+    from taskgov.output import PROGRESS_FROM, Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    progress = Progress("writing task specs", PROGRESS_FROM * 2, screen)
+    for count in range(1, PROGRESS_FROM * 2 + 1):
+        progress(count)
+    progress.done()
+    shown = screen.getvalue()
+    assert shown.count("\r") == 102  # 0%..100% once each, then the line is cleared
+    assert f"\rwriting task specs {PROGRESS_FROM * 2}/{PROGRESS_FROM * 2} (100%)" in shown
+    assert shown.endswith("\r\x1b[K")
+    small, piped = Terminal(), io.StringIO()
+    Progress("writing", PROGRESS_FROM - 1, small)(1)
+    Progress("writing", PROGRESS_FROM * 2, piped)(1)
+    assert small.getvalue() == piped.getvalue() == ""

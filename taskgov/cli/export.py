@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -56,7 +55,7 @@ def export(ctx: click.Context, fmt: str, out_dir: str | None, as_json: bool) -> 
         _say_unread(problems, "left out of the export")
     result = export_plan(repo, fmt, activity)
     if out_dir is None:
-        sys.stdout.write(result.files[names[0]])
+        ui.write(result.files[names[0]])
         return EXIT_OK
     written = write_export(result.files, env.cwd / out_dir, names)
     if as_json:
@@ -106,5 +105,5 @@ def report_weekly(ctx: click.Context, week: str | None, as_json: bool) -> int:
         ui.emit_json({**data, "problems": problems})
         return EXIT_OK
     _say_unread(problems, "left out of the report")
-    sys.stdout.write(render_weekly(data))
+    ui.write(render_weekly(data))
     return EXIT_OK
