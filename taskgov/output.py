@@ -67,6 +67,35 @@ def err(text: str) -> None:
     print(terminal_text(text), file=sys.stderr)
 
 
+PROGRESS_FROM = 200  # items: fewer finish before a progress line would be worth reading
+
+
+class Progress:
+    """``label n/total`` on one stderr line, redrawn at most every percent, only on a
+    terminal and only for ``PROGRESS_FROM`` items or more; ``done()`` clears it."""
+
+    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.label = label
+        self.total = total
+        self.shown = -1
+        self.active = total >= PROGRESS_FROM and _isatty(self.stream)
+
+    def __call__(self, count: int) -> None:
+        if not self.active:
+            return
+        percent = count * 100 // max(self.total, 1)
+        if percent != self.shown:
+            self.shown = percent
+            self.stream.write(f"\r{self.label} {count}/{self.total} ({percent}%)")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.active and self.shown >= 0:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
 def write(text: str) -> None:
     """Write a whole document (Markdown, YAML) to stdout as it is, but neutralised."""
     sys.stdout.write(terminal_text(text))

@@ -137,13 +137,20 @@ def find_secrets(text: str) -> Iterator[tuple[int, int, str, str]]:
     """(line, column, kind, redacted) for every credential-looking string in ``text``, each
     reported once."""
     lines = _LineIndex(text)
+    for start, end, kind in secret_spans(text):
+        yield (*lines.position(start), kind, redact(text[start:end]))
+
+
+def secret_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, kind) of every credential-looking string in ``text``, none overlapping.
+    For a password in a URL the span is the whole ``scheme://user:password@``."""
     reported: list[tuple[int, int]] = []
 
-    def found(kind: str, start: int, end: int) -> Iterator[tuple[int, int, str, str]]:
+    def found(kind: str, start: int, end: int) -> Iterator[tuple[int, int, str]]:
         if _overlaps((start, end), reported):
             return
         reported.append((start, end))
-        yield (*lines.position(start), kind, redact(text[start:end]))
+        yield start, end, kind
 
     for kind, pattern in _SECRET_PATTERNS:
         for match in pattern.finditer(text):

@@ -42,6 +42,8 @@ Start here:
   taskgov log verify                    the contribution log, checked against history
   taskgov check-commits origin/main..   the same policy over a range, for CI
   taskgov review origin/main HEAD       what a pull request does to the plan (--format md)
+  taskgov export tasks-v3 --out DIR     the plan for other planners (taskmaster, speckit...)
+  taskgov report weekly                 this week as a task log: done, in progress, next
 
 {EXIT_CODES}"""
 
@@ -127,6 +129,7 @@ COMMAND_MODULES = {
     "decision": "decisions",
     "dispatch": "dispatch",
     "done": "lifecycle",
+    "export": "export",
     "hooks": "policy",
     "import": "interop",
     "init": "tasks",
@@ -136,6 +139,7 @@ COMMAND_MODULES = {
     "plan": "planning",
     "ready": "tasks",
     "release": "claims",
+    "report": "export",
     "review": "review",
     "roadmap": "tasks",
     "schema": "interop",

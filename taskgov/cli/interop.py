@@ -173,12 +173,16 @@ def _write(env: Any, plan: Any, out_dir: str | None, prefix: str, as_json: bool)
 
     if prefix and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", prefix):
         raise UsageError(f"--prefix {prefix!r}: letters, digits, '.', '_' and '-' only")
-    if out_dir is not None:
-        summary = import_to_new(plan, env.cwd / out_dir, prefix)
-        shown = out_dir
-    else:
-        summary = import_into(plan, env.config(), prefix)
-        shown = "."
+    progress = ui.Progress("writing task specs", len(plan.tasks))
+    try:
+        if out_dir is not None:
+            summary = import_to_new(plan, env.cwd / out_dir, prefix, progress)
+            shown = out_dir
+        else:
+            summary = import_into(plan, env.config(), prefix, progress)
+            shown = "."
+    finally:
+        progress.done()
     if as_json:
         ui.emit_json(summary.as_dict())
         return EXIT_OK

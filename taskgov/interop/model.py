@@ -62,6 +62,7 @@ class ImportedTask:
     completed_at: str = ""
     notes: list[str] = field(default_factory=list)
     kept: dict[str, Any] = field(default_factory=dict)  # source fields without a home
+    origin: str = ""  # read from a repository: the format the spec was imported from, if any
 
     def keep(self, name: str, value: Any) -> None:
         """Keep a source field that has no home in a spec (empty values are not worth it)."""

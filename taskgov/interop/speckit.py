@@ -33,12 +33,12 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _CHECKBOX = re.compile(r"^\s*[-*+]\s+\[([ xX~/-])\]\s+(.*)$")
 _TASK_ID = re.compile(r"^([A-Z]+[0-9X]+[A-Za-z]?)\b\s*(.*)$")
 _LABEL = re.compile(r"^\[([^\]]+)\]\s*(.*)$")
-_DEPENDS = re.compile(
+DEPENDS = re.compile(
     r"\b(?:depends?\s+on|after|requires|blocked\s+by)\s+"
     r"((?:[A-Z]+\d+[A-Za-z]?)(?:\s*(?:,|and|&|/)\s*(?:[A-Z]+\d+[A-Za-z]?))*)",
     re.IGNORECASE,
 )
-_ID_IN = re.compile(r"[A-Z]+\d+[A-Za-z]?", re.IGNORECASE)
+ID_IN = re.compile(r"[A-Z]+\d+[A-Za-z]?", re.IGNORECASE)
 _BOLD_FIELD = re.compile(r"^\s*\*\*([^*]+?)\*\*\s*:?\s*(.*)$")
 _PRIORITY = re.compile(r"\(Priority:\s*(P\d+)\)", re.IGNORECASE)
 _PHASE_PREFIX = re.compile(r"^Phase\s+[\w.]+\s*[:.-]\s*", re.IGNORECASE)
@@ -71,8 +71,12 @@ def _kind(name: str) -> str:
 def read_speckit(path: str | Path) -> ImportedPlan:
     """Parse a spec-kit tasks.md; ``InputError("FILE:LINE: ...")`` when it cannot be read."""
     source = Path(path)
-    text = read_source(source, "tasks.md file")
-    plan = ImportedPlan("speckit", str(path))
+    return parse_speckit(read_source(source, "tasks.md file"), source)
+
+
+def parse_speckit(text: str, source: Path) -> ImportedPlan:
+    """Parse the text of a spec-kit tasks.md read from ``source``."""
+    plan = ImportedPlan("speckit", str(source))
     phases: list[_Phase] = []
     phase: _Phase | None = None
     section = ""
@@ -181,7 +185,7 @@ def _task(
             task.tags.append(label)
     if section:
         task.keep("section", section)
-    explicit = [dep for match in _DEPENDS.finditer(body) for dep in _ID_IN.findall(match.group(1))]
+    explicit = [dep for match in DEPENDS.finditer(body) for dep in ID_IN.findall(match.group(1))]
     task.depends_on = [Dependency(dep.upper()) for dep in unique(explicit)]
     return task
 

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from typing import Any
 from taskgov.config import POLICY_PATH, Config
 from taskgov.errors import UsageError
 from taskgov.interop.model import Dependency, ImportedPlan, ImportedTask, Link, SourceFinding
+
+Progress = Callable[[int], None]  # called with the number of specs rendered so far
 
 # Ids a new imported repository accepts: any safe file name (the importers keep source ids).
 IMPORTED_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -245,20 +248,23 @@ def _number(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def _texts(plan: ImportedPlan, config: Config) -> list[tuple[ImportedTask, Path, str]]:
+def _texts(
+    plan: ImportedPlan, config: Config, progress: Progress | None = None
+) -> list[tuple[ImportedTask, Path, str]]:
     blocks: dict[str, list[str]] = {}
     for task in plan.tasks:
         for dep in task.depends_on:
             if not dep.type:
                 blocks.setdefault(dep.task, []).append(task.id)
-    return [
-        (
-            task,
-            config.active_dir / f"{task.id}.yaml",
-            render_spec(task, plan, config, list(dict.fromkeys(blocks.get(task.id, [])))),
+    texts = []
+    for count, task in enumerate(plan.tasks, start=1):
+        written = list(dict.fromkeys(blocks.get(task.id, [])))
+        texts.append(
+            (task, config.active_dir / f"{task.id}.yaml", render_spec(task, plan, config, written))
         )
-        for task in plan.tasks
-    ]
+        if progress is not None:
+            progress(count)
+    return texts
 
 
 def _summary(plan: ImportedPlan, root: Path, renamed: dict[str, str]) -> ImportSummary:
@@ -274,7 +280,9 @@ def _summary(plan: ImportedPlan, root: Path, renamed: dict[str, str]) -> ImportS
     )
 
 
-def import_into(plan: ImportedPlan, config: Config, prefix: str = "") -> ImportSummary:
+def import_into(
+    plan: ImportedPlan, config: Config, prefix: str = "", progress: Progress | None = None
+) -> ImportSummary:
     """Add the plan's specs to the repository of ``config``; refuses (writing nothing) when
     an id is taken or does not match ``tasks.id_pattern``."""
     from taskgov.fsops import Write, locked, write_files
@@ -300,14 +308,16 @@ def import_into(plan: ImportedPlan, config: Config, prefix: str = "") -> ImportS
                     f"task {task.id} already exists in {config.root}; nothing written "
                     "(use --prefix P to import under other ids)"
                 )
-        texts = _texts(plan, config)
+        texts = _texts(plan, config, progress)
         write_files(config.root, [Write(path, text, exclusive=True) for _, path, text in texts])
     summary = _summary(plan, config.root, renamed)
     summary.written = [path for _, path, _ in texts]
     return summary
 
 
-def import_to_new(plan: ImportedPlan, out: Path, prefix: str = "") -> ImportSummary:
+def import_to_new(
+    plan: ImportedPlan, out: Path, prefix: str = "", progress: Progress | None = None
+) -> ImportSummary:
     """A new git repository in ``out`` (absent or empty) with the ``taskgov init`` layout,
     a policy that accepts the imported ids, and one commit holding the specs."""
     from taskgov.fsops import Write, write_files
@@ -338,7 +348,7 @@ def import_to_new(plan: ImportedPlan, out: Path, prefix: str = "") -> ImportSumm
             text = text.replace("\ntasks:\n", f"\ntasks:\n{line}", 1)
             write_files(staging, [Write(policy, text)])
         config = load_config(staging)
-        texts = _texts(plan, config)
+        texts = _texts(plan, config, progress)
         write_files(staging, [Write(path, text, exclusive=True) for _, path, text in texts])
         commit_everything(
             staging,

@@ -2,12 +2,14 @@
 (any column order; Notes optional) under headings that group them.
 
 ``☑``/``✅``/``[x]`` is done, ``☒`` cancelled, ``☐``/``[ ]`` open (in progress once hours are
-logged); a status word (``done``, ``blocked``...) also works. Rows with the same ID are one
-task logged over several days: its hours add up (``estimated_effort``), the last row's status
-wins, each day's hours and notes are kept. The nearest heading is the task's phase. Notes
-such as "depends on CAL-1" add dependencies. A total line (``**Weekly total: 12 h**`` or a
-table row whose Task or Date cell is "Total") is checked against the rows since the previous
-total or week heading; a mismatch is a finding naming its line.
+logged); a status word (``done``, ``blocked``...) also works, alone or after an open box
+(``☐ blocked``, ``☐ in progress``: what ``taskgov report weekly`` writes). Rows with the
+same ID are one task logged over several days: its hours add up (``estimated_effort``), the
+last row's status wins, each day's hours and notes are kept. The nearest heading is the
+task's phase. Notes such as "depends on CAL-1" add dependencies. A total line
+(``**Weekly total: 12 h**`` or a table row whose Task or Date cell is "Total") is checked
+against the rows since the previous total or week heading; a mismatch is a finding naming
+its line.
 """
 
 from __future__ import annotations
@@ -133,6 +135,14 @@ def _check_total(
     return 0.0
 
 
+def _box_and_word(mark: str) -> tuple[str | None, str]:
+    """A status cell that is a box followed by a word (``☐ blocked``): the box and the word."""
+    for box in sorted(_DONE | _CANCELLED | _OPEN, key=len, reverse=True):
+        if box and mark.startswith(box) and mark[len(box) :].strip():
+            return box, mark[len(box) :].strip()
+    return None, ""
+
+
 def _row(
     plan: ImportedPlan,
     by_id: dict[str, ImportedTask],
@@ -159,7 +169,15 @@ def _row(
         task.kept.setdefault("other titles", []).append(title)
     mark = get("status").strip()
     task.kept.pop("status", None)
-    if mark in _DONE:
+    box, word = _box_and_word(mark)
+    if box is not None and word:  # "☐ blocked", "☐ in progress": the word says which
+        if box in _DONE:
+            task.status = "completed"
+        elif box in _CANCELLED:
+            task.status = "cancelled"
+        else:
+            map_status(task, word)
+    elif mark in _DONE:
         task.status = "completed"
     elif mark in _CANCELLED:
         task.status = "cancelled"

@@ -4,7 +4,9 @@
 ``from``, written as a typed ``planning.depends_on`` entry (type, confidence, hard) so that
 ``plan`` and ``ready`` weigh it as the source did. ``duration`` (optimistic, mostLikely,
 pessimistic in ``durationUnits``) is the three-point estimate; ``feature_id`` the milestone
-and the feature's title the phase; ``acceptance_checks`` the criteria. Everything else
+and the feature's title the phase (a task's own ``phase`` wins); ``acceptance_checks`` the
+criteria; ``priority``, ``description``, ``tags`` and ``assignee`` (as taskgov's export
+writes them) what they say. Everything else
 (evidence, resources, logging, compensation, the file's ``meta``) is kept under references.
 SOURCE is tasks.json or the directory holding it.
 """
@@ -20,13 +22,28 @@ from taskgov.interop.model import (
     ImportedPlan,
     ImportedTask,
     load_json,
+    map_priority,
     map_status,
     read_source,
     refuse_cycles,
 )
 from taskgov.spec.model import DEPENDENCY_TYPES
 
-_HANDLED = {"id", "title", "feature_id", "duration", "durationUnits", "acceptance_checks", "status"}
+_HANDLED = {
+    "id",
+    "title",
+    "feature_id",
+    "duration",
+    "durationUnits",
+    "acceptance_checks",
+    "status",
+    "done",  # what taskgov's export adds beside status
+    "priority",
+    "phase",
+    "description",
+    "tags",
+    "assignee",
+}
 _UNIT_HOURS = {"minutes": 1 / 60, "hours": 1.0, "days": 8.0, "weeks": 40.0}
 _TYPE_WORDS = {"resource": "resource_limited", "mutex": "mutual_exclusion"}
 
@@ -92,9 +109,19 @@ def _task(
 ) -> ImportedTask:
     task = ImportedTask(str(raw["id"]).strip(), str(raw["title"]), line=line)
     map_status(task, raw.get("status"))
+    map_priority(task, raw.get("priority"))
     feature = str(raw.get("feature_id") or "")
     task.milestone = feature
-    task.phase = features.get(feature, "")
+    titled = features.get(feature, "")
+    # A feature titled by its own id (as taskgov exports one) names no phase.
+    task.phase = str(raw.get("phase") or (titled if titled != feature else ""))
+    task.objective = str(raw.get("description") or "")
+    task.assignee = str(raw.get("assignee") or "")
+    tags = raw.get("tags")
+    if isinstance(tags, list) and all(isinstance(tag, str) for tag in tags):
+        task.tags = [tag for tag in tags if tag]
+    else:
+        task.keep("tags", tags)
     duration = raw.get("duration")
     units = str(raw.get("durationUnits") or "hours").lower()
     scale = _UNIT_HOURS.get(units) or _UNIT_HOURS.get(units + "s")
@@ -114,15 +141,24 @@ def _task(
     else:
         task.keep("duration", duration)
         task.keep("durationUnits", raw.get("durationUnits"))
-    for check in raw.get("acceptance_checks") or []:
-        if isinstance(check, dict):
-            what = str(check.get("description") or check.get("cmd") or check.get("type") or "")
-            task.criteria.append((what, str(check.get("cmd") or check.get("type") or "")))
+    task.criteria = criteria_of(raw.get("acceptance_checks"))
     task.keep("acceptance_checks", raw.get("acceptance_checks"))
     for key, value in raw.items():
         if key not in _HANDLED:
             task.keep(key, value)
     return task
+
+
+def criteria_of(checks: Any) -> list[tuple[str, str]]:
+    """(criterion, verification) of each acceptance check: its description (else its command
+    or type) and its verification (else its command or type)."""
+    found = []
+    for check in checks if isinstance(checks, list) else []:
+        if isinstance(check, dict):
+            what = check.get("description") or check.get("cmd") or check.get("type") or ""
+            how = check.get("verification") or check.get("cmd") or check.get("type") or ""
+            found.append((str(what), str(how)))
+    return found
 
 
 def _edge(

@@ -15,6 +15,8 @@ from typing import Any
 from taskgov.spec.task import id_key
 
 CRITICAL_COLOUR = "#d00000"
+DONE_COLOUR = "#e0e0e0"  # the fill of a finished task (plans of every task: --all, export)
+FINISHED = frozenset({"completed", "cancelled"})
 LABEL_TITLE_MAX = 40  # characters of a title shown inside a node
 _NON_WORD = re.compile(r"[^A-Za-z0-9_]")
 _SPACE = re.compile(r"\s+")
@@ -119,7 +121,7 @@ def drawn_edges(plan: Mapping[str, Any], shown: Iterable[str]) -> list[tuple[str
 
 def flowchart(plan: Mapping[str, Any], limit: int | None = None) -> tuple[str, bool]:
     """A Mermaid ``flowchart LR`` of the dependencies (critical tasks and edges in red, soft
-    edges dotted) and whether tasks were left out to stay under ``limit``."""
+    edges dotted, finished tasks grey) and whether tasks were left out to stay under ``limit``."""
     tasks = {str(t["id"]): t for t in plan.get("tasks", ())}
     shown, capped = select_tasks(plan, limit)
     nodes = mermaid_ids(tasks)
@@ -140,6 +142,10 @@ def flowchart(plan: Mapping[str, Any], limit: int | None = None) -> tuple[str, b
         lines.append(f"  {nodes[source]} {arrow} {nodes[target]}")
         if hard and (source, target) in critical_edges:
             highlighted.append(str(index))
+    finished = [nodes[i] for i in shown if tasks[i].get("status") in FINISHED]
+    if finished:
+        lines.append(f"  classDef done fill:{DONE_COLOUR},stroke-dasharray:3 3")
+        lines.append(f"  class {','.join(finished)} done")
     critical = [nodes[i] for i in shown if tasks[i].get("critical")]
     if critical:
         lines.append(f"  classDef critical stroke:{CRITICAL_COLOUR},stroke-width:3px")
@@ -222,7 +228,7 @@ def _ms(value: float) -> int:
 
 def dot(plan: Mapping[str, Any]) -> str:
     """A Graphviz digraph of the dependencies: critical tasks and edges red, soft edges
-    dashed, redundant edges left out."""
+    dashed, finished tasks filled grey, redundant edges left out."""
     tasks = {str(t["id"]): t for t in plan.get("tasks", ())}
     critical_edges = critical_pairs(plan)
     lines = [
@@ -235,6 +241,8 @@ def dot(plan: Mapping[str, Any]) -> str:
         if task.get("expected") is not None:
             parts.append(f"{hours(task['expected'])} h")
         style = f', color="{CRITICAL_COLOUR}", penwidth=2' if task.get("critical") else ""
+        if task.get("status") in FINISHED:
+            style += f', style="rounded,filled", fillcolor="{DONE_COLOUR}"'
         label = "\\n".join(_dot_escape(p) for p in parts if p)
         lines.append(f'  "{_dot_escape(task_id)}" [label="{label}"{style}];')
     for source, target, hard in drawn_edges(plan, tasks):
