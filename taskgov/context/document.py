@@ -120,8 +120,7 @@ def _header(material: Material, notes: Sequence[str], tokens: int, budget: int |
     if task.estimate is not None:
         e = task.estimate
         lines.append(
-            f"- estimate: {e.expected:.1f} h ({e.optimistic:g} / {e.likely:g} / "
-            f"{e.pessimistic:g})"
+            f"- estimate: {e.expected:.1f} h ({e.optimistic:g} / {e.likely:g} / {e.pessimistic:g})"
         )
     lines += [f"- {md_line(note)}" for note in notes]
     lines += [f"- this document: {size}", ""]

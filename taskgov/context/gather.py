@@ -129,9 +129,8 @@ def _entries(value: Any, keys: tuple[str, ...]) -> tuple[dict[str, str], ...]:
     """Listed entries (mappings or plain strings) reduced to the ``keys`` that are set."""
     items = value if isinstance(value, list) else [] if value in (None, "") else [value]
     found = []
-    for item in items:
-        if isinstance(item, str):
-            item = {keys[-1]: item}
+    for given in items:
+        item = {keys[-1]: given} if isinstance(given, str) else given
         if isinstance(item, dict):
             kept = {k: str(item[k]) for k in keys if item.get(k) not in (None, "")}
             if kept:

@@ -62,7 +62,8 @@ def compare(
     try:
         waves = split_waves(levels(network, order), position.__getitem__, demands, limits)
     except OverCapacity as exc:
-        raise CheckFailed(f"{network.tasks[exc.node].path}: {network.ids[exc.node]} {exc}") from None
+        task = network.tasks[exc.node]
+        raise CheckFailed(f"{task.path}: {task.id} {exc}") from None
     durations = sample_durations(network, samples=samples, seed=seed)
     barrier = np.zeros(samples)
     for wave in waves:
