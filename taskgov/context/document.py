@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from taskgov.context.gather import Material, Produced
-from taskgov.output import md_line, md_text
+from taskgov.output import md_line, md_text, one_line
 
 ESTIMATOR = "ceil(characters / 4)"
 TRIM_ORDER: tuple[tuple[str, str], ...] = (
-    ("spec", "the spec file verbatim (its essentials are in the Task section)"),
-    ("decision-bodies", "the bodies of the cited decision records (their summaries stay)"),
-    ("dependency-paths", "the paths the dependencies' commits changed"),
+    ("spec", "the spec file verbatim"),
+    ("decision-bodies", "decision record bodies"),
+    ("dependency-paths", "paths the dependencies changed"),
     ("dependency-commits", "the dependencies' commits"),
     ("dependency-details", "the dependencies' deliverables and interfaces"),
     ("decisions", "the cited decisions"),
@@ -71,10 +71,12 @@ def compose(material: Material, budget: int | None = None, notes: Sequence[str] 
             break
         drop.add(name)
         shorter = _body(material, drop)
-        if shorter != body:
+        if shorter == body:
+            continue  # nothing of that kind here
+        candidate = _document(material, shorter, notes, budget, [*dropped, name])
+        if estimate_tokens(candidate) < estimate_tokens(text):
             dropped.append(name)
-            body = shorter
-            text = _document(material, body, notes, budget, dropped)
+            body, text = shorter, candidate
     return Context(material.task.id, text, estimate_tokens(text), budget, tuple(dropped))
 
 
@@ -152,7 +154,7 @@ def _items(value: Any, fields: tuple[str, ...]) -> list[str]:
     lines = []
     for item in items:
         if isinstance(item, dict):
-            parts = [f"{k}: {md_line(item[k])}" for k in fields if item.get(k) not in (None, "")]
+            parts = [f"{k}: {_value(k, item[k])}" for k in fields if item.get(k) not in (None, "")]
             if parts:
                 lines.append("- " + "; ".join(parts))
         elif str(item).strip():
@@ -169,9 +171,9 @@ def _dependencies(dependencies: Sequence[Produced], drop: set[str]) -> list[str]
         lines += [f"### {dep.id}: {md_line(dep.title)} ({dep.status or 'unknown'}; {kind})", ""]
         if "dependency-details" not in drop:
             for d in dep.deliverables:
-                lines.append(f"- deliverable: {'; '.join(md_line(v) for v in d.values())}")
+                lines.append(f"- deliverable: {'; '.join(_value(k, v) for k, v in d.items())}")
             for i in dep.interfaces:
-                lines.append(f"- interface: {'; '.join(md_line(v) for v in i.values())}")
+                lines.append(f"- interface: {'; '.join(_value(k, v) for k, v in i.items())}")
         if dep.commits and "dependency-commits" not in drop:
             lines += [f"- {c.kind}: {c.sha[:12]} {md_line(c.subject)}" for c in dep.commits]
         elif dep.commits:
@@ -179,7 +181,7 @@ def _dependencies(dependencies: Sequence[Produced], drop: set[str]) -> list[str]
         else:
             lines.append("- no commit names it yet")
         if dep.paths and "dependency-paths" not in drop:
-            lines.append(f"- changed: {', '.join(md_line(p) for p in dep.paths)}")
+            lines.append(f"- changed: {', '.join(_code(p) for p in dep.paths)}")
         lines.append("")
     return lines
 
@@ -210,8 +212,30 @@ def _trimmed(drop: Sequence[str], budget: int | None) -> list[str]:
         "## Trimmed",
         "",
         f"Left out to fit {budget} tokens, in this order: " + "; ".join(left) + ".",
+        "(The task, its acceptance criteria and the policy lines are never left out.)",
         "",
     ]
+
+
+CODE = frozenset({"path", "name", "signature", "module", "verification"})
+
+
+def _value(key: str, value: object) -> str:
+    """Paths, names, signatures and commands as code; prose escaped."""
+    return _code(value) if key in CODE else md_line(value)
+
+
+def _code(value: object) -> str:
+    """``value`` on one line as an inline code span (nothing in it is Markdown)."""
+    text = one_line(value)
+    longest = 0
+    run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    tick = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{tick}{pad}{text}{pad}{tick}"
 
 
 def _fenced(text: str, language: str = "", indent: str = "") -> list[str]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from taskgov.output import md_line, one_line
 from taskgov.repo import Repository
 from taskgov.spec.task import Task
 from taskgov.state import TaskState
@@ -225,15 +226,19 @@ def policy_lines(repo: Repository, task: Task, spec: Mapping[str, Any]) -> list[
     ):
         if patterns:
             hits = [p for p in touched if any(_overlaps(p, g) for g in patterns)]
-            note = f" (this task's {', '.join(hits)})" if hits else ""
-            lines.append(f"Commits touching {', '.join(patterns)} need {needs}{note}.")
+            note = f" (this task's {_codes(hits)})" if hits else ""
+            lines.append(f"Commits touching {_codes(patterns)} need {needs}{note}.")
     if includes:
-        lines.append(f"Scope: change only {', '.join(includes)}.")
+        lines.append(f"Scope: change only {_codes(includes)}.")
     if excludes:
-        lines.append(f"Out of scope: do not change {', '.join(excludes)}.")
+        lines.append(f"Out of scope: do not change {_codes(excludes)}.")
     for condition in _strings(planning.get("stop_when") if isinstance(planning, dict) else None):
-        lines.append(f"Stop when: {condition}")
+        lines.append(f"Stop when: {md_line(condition)}")
     return lines
+
+
+def _codes(values: Iterable[str]) -> str:
+    return ", ".join("`" + one_line(v).replace("`", "'") + "`" for v in values)
 
 
 def _strings(value: Any) -> list[str]:
