@@ -216,11 +216,11 @@ def _execute(
     root = repo.config.root
     crew, slots = dispatch_workers(repo.config, workers)
     states = derive_states(repo, activity)
-    lease = repo.config.claims_lease
+    lease, grace = repo.config.claims_lease, repo.config.claims_grace
 
     def claimer_for(name: str | None, run: str) -> Claimer:
         name = remote or name
-        return RemoteClaimer(root, name, run, lease) if name else Claimer()
+        return RemoteClaimer(root, name, run, lease, grace) if name else Claimer()
 
     with contextlib.ExitStack() as stack:
         notify, board = _watchers(stack, as_json, extras)

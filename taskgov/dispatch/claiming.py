@@ -46,10 +46,15 @@ class RemoteClaimer(Claimer):
     A running task's claim is renewed every half lease, so a task may run longer than one
     lease; a dispatcher that dies stops renewing, and its claims run out."""
 
-    def __init__(self, root: Path, remote: str, run: str, lease: float) -> None:
+    def __init__(
+        self, root: Path, remote: str, run: str, lease: float, grace: float | None = None
+    ) -> None:
         from taskgov.claims.ops import claims_location, git_identity
 
+        from taskgov.claims.model import DEFAULT_GRACE
+
         self.root, self.run, self.lease = root, run, lease
+        self.grace = DEFAULT_GRACE if grace is None else grace  # the policy's claims.grace
         self.where = claims_location(root, remote=remote)
         self.remote = self.where.remote
         self.holder = holder_name(run)
@@ -69,6 +74,7 @@ class RemoteClaimer(Claimer):
             where=self.where,
             identity=self.identity,
             lease=self.lease,
+            grace=self.grace,
         )
         if outcome.action == "held":
             holder = outcome.claim.holder if outcome.claim else "someone"
@@ -92,6 +98,7 @@ class RemoteClaimer(Claimer):
                 where=self.where,
                 identity=self.identity,
                 lease=self.lease,
+                grace=self.grace,
                 renew_only=True,
             )
         except UsageError:  # the claim is gone (released or expired and pruned by someone)
