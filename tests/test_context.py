@@ -95,14 +95,16 @@ def test_the_document_holds_everything_to_start_the_task(repo: GitRepo, run) -> 
     assert f"- {NAMING} (accepted, .claude/decisions/{NAMING}.yaml; the record names" in text
     assert "selected_reason: plain" in text  # the record's body
     # the policy lines that apply
-    assert f"`Task: {B}`" in text and f"`Closes: {B}`" in text
+    assert f"`Task: {B}`" in text
+    assert f"`Closes: {B}`" in text
     assert "Commits touching `src/core/*` need a `Decision: DECISION-...` trailer" in text
     assert "(this task's `src/core/`, `src/core/http.py`)" in text
     assert "Commits touching `deploy/*` need a person's" in text
     assert "Scope: change only `src/core/`." in text
     assert "Out of scope: do not change `docs/`." in text
     assert "Stop when: the server answers GET /health" in text
-    assert "## The spec file" in text and 'task_id: "TASK-2026-002"' in text
+    assert "## The spec file" in text
+    assert 'task_id: "TASK-2026-002"' in text
     assert "## Trimmed" not in text
 
 
@@ -113,7 +115,8 @@ def test_the_token_estimate_and_the_budget(repo: GitRepo, run) -> None:  # type:
     assert whole["tokens"] == math.ceil(len(whole["markdown"]) / 4)
     assert whole["estimator"] == "ceil(characters / 4)"
     assert f"about {whole['tokens']} tokens" in whole["markdown"]
-    assert whole["trimmed"] == [] and whole["budget"] is None
+    assert whole["trimmed"] == []
+    assert whole["budget"] is None
     order = whole["trim_order"]
     assert order[0] == "spec"
     previous = whole["tokens"]

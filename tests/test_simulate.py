@@ -53,7 +53,8 @@ def test_fixed_durations_give_the_schedules_worked_out_by_hand(repo: GitRepo, ru
     text = run(repo.path, "simulate", "--workers", "2", "--samples", "50")
     assert text.code == 0
     assert all(len(line) <= 80 for line in text.out.splitlines())
-    assert "waves (3, barrier)" in text.out and "1.4x as fast" in text.out
+    assert "waves (3, barrier)" in text.out
+    assert "1.4x as fast" in text.out
 
 
 def test_an_exclusive_resource_is_never_shared(repo: GitRepo) -> None:

@@ -279,7 +279,7 @@ def _watchers(stack: Any, as_json: bool, extras: Extras) -> tuple[Watch, Watch]:
 
         metrics = RunMetrics(extras.metrics_port)
         stack.callback(metrics.close)
-        ui.err(f"taskgov: metrics on http://{extras.metrics_port}/metrics")
+        ui.err(f"taskgov: metrics on http://{metrics.host}:{metrics.port}/metrics")
         listeners.append(metrics.event)
         boards.append(metrics.board)
 

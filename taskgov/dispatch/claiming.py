@@ -49,9 +49,8 @@ class RemoteClaimer(Claimer):
     def __init__(
         self, root: Path, remote: str, run: str, lease: float, grace: float | None = None
     ) -> None:
-        from taskgov.claims.ops import claims_location, git_identity
-
         from taskgov.claims.model import DEFAULT_GRACE
+        from taskgov.claims.ops import claims_location, git_identity
 
         self.root, self.run, self.lease = root, run, lease
         self.grace = DEFAULT_GRACE if grace is None else grace  # the policy's claims.grace

@@ -61,7 +61,7 @@ class RunMetrics:
             self.server, self.thread = start_http_server(port, addr=host, registry=registry)
         except OSError as exc:
             raise UsageError(f"--metrics-port: cannot serve on {host}:{port}: {exc}") from None
-        self.port = self.server.server_port
+        self.host, self.port = host, self.server.server_port
 
     def event(self, record: dict[str, Any]) -> None:
         self.events.labels(event=record["event"]).inc()
