@@ -197,12 +197,11 @@ class Dispatcher(Finishing):
     def _gated(self) -> bool:
         """Whether backpressure holds new starts now; says so when that changes."""
         why = self.extras.gate() if self.extras.gate is not None else ""
-        if why != self.throttled:
-            if why:
-                self.emit("throttled", reason=why)
-            else:
-                self.emit("unthrottled", reason=self.throttled)
-            self.throttled = why
+        if why and not self.throttled:
+            self.emit("throttled", reason=why)
+        elif self.throttled and not why:
+            self.emit("unthrottled", reason=self.throttled)
+        self.throttled = why  # the board shows the latest reason
         return bool(why)
 
     def _worker(self, job: Job) -> Worker | None:
