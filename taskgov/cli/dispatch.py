@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from taskgov import output as ui
 from taskgov.cli.base import _env, cli, json_option
 from taskgov.errors import EXIT_OK, UsageError
+
+
+class Extras(NamedTuple):
+    cpu_threshold: float | None
+    memory_threshold: float | None
+    metrics_port: str | None
+    context_budget: int | None
 
 
 @cli.command(
@@ -52,6 +59,29 @@ Examples:
 )
 @click.option("--remote", metavar="NAME", help="Claim each task on this remote before it starts.")
 @click.option(
+    "--cpu-threshold",
+    type=float,
+    metavar="PERCENT",
+    help="Hold new starts while the machine's CPU use is above this.",
+)
+@click.option(
+    "--memory-threshold",
+    type=float,
+    metavar="PERCENT",
+    help="Hold new starts while the machine's memory use is above this.",
+)
+@click.option(
+    "--metrics-port",
+    metavar="[HOST:]PORT",
+    help="Serve Prometheus metrics of the run here (host default 127.0.0.1).",
+)
+@click.option(
+    "--context-budget",
+    type=int,
+    metavar="TOKENS",
+    help="Trim each task's context file to this many tokens (see taskgov context).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "github-matrix"]),
@@ -70,6 +100,10 @@ def dispatch(
     timeout: float | None,
     resume: str | None,
     remote: str | None,
+    cpu_threshold: float | None,
+    memory_threshold: float | None,
+    metrics_port: str | None,
+    context_budget: int | None,
     fmt: str,
     as_json: bool,
 ) -> int:
@@ -82,21 +116,28 @@ def dispatch(
     With --exec: a rolling frontier. Each task runs CMD in its own git worktree on branch
     task/<id>, forked from the integration branch taskgov/dispatch/<run>; the task's data
     is in the environment (TASKGOV_TASK_ID, TASKGOV_SPEC, TASKGOV_WORKTREE, TASKGOV_RUN,
-    TASKGOV_CONTEXT). A task that exits 0 is merged into the integration branch; only a
-    merged task counts as done. Exit 1 when a task failed or was held, 130 when
-    interrupted.
+    TASKGOV_CONTEXT: the task's context document, as `taskgov context` writes it, in the
+    worktree's git directory, never committed). A task that exits 0 is merged into the
+    integration branch; only a merged task counts as done. On a terminal a live board
+    shows the run; otherwise (and with --json) one line per event. Exit 1 when a task
+    failed or was held, 130 when interrupted.
     """
     env = _env(ctx)
     if as_json:
         fmt = "json"
     if dry_run or (command is None and resume is None):
-        if max_retries or timeout is not None or remote:
-            raise UsageError("--max-retries, --timeout and --remote need --exec or --resume")
+        given = (cpu_threshold, memory_threshold, metrics_port, context_budget)
+        if max_retries or timeout is not None or remote or any(v is not None for v in given):
+            raise UsageError(
+                "--max-retries, --timeout, --remote, --cpu-threshold, --memory-threshold, "
+                "--metrics-port and --context-budget need --exec or --resume"
+            )
         return _dry_run(env, workers, fmt)
     if fmt == "github-matrix":
         raise UsageError("--format github-matrix is for the assignment (without --exec)")
+    extras = Extras(cpu_threshold, memory_threshold, metrics_port, context_budget)
     return _execute(
-        env, command, workers, max_retries, backoff, timeout, resume, remote, fmt == "json"
+        env, command, workers, max_retries, backoff, timeout, resume, remote, fmt == "json", extras
     )
 
 
@@ -154,9 +195,12 @@ def _execute(
     resume: str | None,
     remote: str | None,
     as_json: bool,
+    extras: Extras,
 ) -> int:
+    import contextlib
+
     from taskgov.dispatch.claiming import Claimer, RemoteClaimer
-    from taskgov.dispatch.engine import RunOptions, new_run_id
+    from taskgov.dispatch.jobs import RunExtras, RunOptions, new_run_id
     from taskgov.dispatch.runs import resume_run, start_run
     from taskgov.dispatch.workers import dispatch_workers
     from taskgov.errors import EXIT_INTERRUPTED, EXIT_PROBLEMS
@@ -166,39 +210,100 @@ def _execute(
         raise UsageError("--max-retries and --backoff cannot be negative, --timeout must be > 0")
     if command is not None and not command.strip():
         raise UsageError("--exec: the command is empty")
+    if extras.context_budget is not None and extras.context_budget < 1:
+        raise UsageError("--context-budget: at least 1 token")
     repo, activity = env.repo_and_history()
     root = repo.config.root
     crew, slots = dispatch_workers(repo.config, workers)
     states = derive_states(repo, activity)
-    notify = _printer(as_json)
-    lease = repo.config.claims_lease
+    lease, grace = repo.config.claims_lease, repo.config.claims_grace
 
     def claimer_for(name: str | None, run: str) -> Claimer:
         name = remote or name
-        return RemoteClaimer(root, name, run, lease) if name else Claimer()
+        return RemoteClaimer(root, name, run, lease, grace) if name else Claimer()
 
-    if resume is not None:
-        outcome = resume_run(
-            root,
-            repo,
-            states,
-            crew,
-            notify,
-            resume,
-            command,
-            slots if workers else None,
-            claimer_for=claimer_for,
-        )
-    else:
-        assert command is not None
-        options = RunOptions(command, slots, max_retries, backoff, timeout)
-        run = new_run_id()
-        claimer = claimer_for(None, run)
-        outcome = start_run(root, repo, states, crew, options, notify, claimer, run)
+    with contextlib.ExitStack() as stack:
+        notify, board = _watchers(stack, as_json, extras)
+        gate = None
+        if extras.cpu_threshold is not None or extras.memory_threshold is not None:
+            from taskgov.dispatch.pressure import Backpressure
+
+            gate = Backpressure(extras.cpu_threshold, extras.memory_threshold)
+            board = _with_load(board, gate)
+        hooks = RunExtras(gate=gate, board=board, context_budget=extras.context_budget)
+        if resume is not None:
+            outcome = resume_run(
+                root,
+                repo,
+                states,
+                crew,
+                notify,
+                resume,
+                command,
+                slots if workers else None,
+                claimer_for=claimer_for,
+                extras=hooks,
+            )
+        else:
+            assert command is not None
+            options = RunOptions(command, slots, max_retries, backoff, timeout)
+            run = new_run_id()
+            claimer = claimer_for(None, run)
+            outcome = start_run(
+                root, repo, states, crew, options, notify, claimer, run, extras=hooks
+            )
     if outcome.interrupted:
         ui.err(f"taskgov: interrupted; resume with: taskgov dispatch --resume {outcome.run}")
         return EXIT_INTERRUPTED
     return EXIT_OK if outcome.ok else EXIT_PROBLEMS
+
+
+Watch = Any  # a callable taking one event or board (dict)
+
+
+def _watchers(stack: Any, as_json: bool, extras: Extras) -> tuple[Watch, Watch]:
+    """Who hears the run's events and sees its board: the live view on a terminal (else one
+    line per event), and the metrics server when asked for."""
+    from taskgov.cli.live import LiveView, wanted
+
+    listeners: list[Watch] = []
+    boards: list[Watch] = []
+    if wanted(as_json):
+        view = stack.enter_context(LiveView(_event_line))
+        listeners.append(view.event)
+        boards.append(view.board)
+    else:
+        listeners.append(_printer(as_json))
+    if extras.metrics_port is not None:
+        from taskgov.dispatch.metrics import RunMetrics
+
+        metrics = RunMetrics(extras.metrics_port)
+        stack.callback(metrics.close)
+        ui.err(f"taskgov: metrics on http://{metrics.host}:{metrics.port}/metrics")
+        listeners.append(metrics.event)
+        boards.append(metrics.board)
+
+    def notify(event: dict[str, Any]) -> None:
+        for listener in listeners:
+            listener(event)
+
+    def board(data: dict[str, Any]) -> None:
+        for watcher in boards:
+            watcher(data)
+
+    return notify, board if boards else None
+
+
+def _with_load(board: Watch, gate: Any) -> Watch:
+    """The board with the last load sample, for the metrics."""
+    if board is None:
+        return None
+
+    def show(data: dict[str, Any]) -> None:
+        cpu, memory = gate.last
+        board({**data, "load": {"cpu": cpu, "memory": memory}})
+
+    return show
 
 
 def _shown(value: Any) -> str:
@@ -210,19 +315,18 @@ def _shown(value: Any) -> str:
     return ui.one_line(str(value))
 
 
-def _printer(as_json: bool) -> Any:
+def _event_line(event: dict[str, Any]) -> str:
+    extra = {k: v for k, v in event.items() if k not in ("time", "event", "task")}
+    detail = " ".join(f"{k}={_shown(v)}" for k, v in sorted(extra.items()))
+    return " ".join(
+        p for p in (event["time"][11:19], event["event"], event.get("task"), detail) if p
+    )
+
+
+def _printer(as_json: bool) -> Watch:
     import json
 
     def plain(event: dict[str, Any]) -> None:
-        if as_json:
-            ui.out(json.dumps(event, sort_keys=True))
-            return
-        extra = {k: v for k, v in event.items() if k not in ("time", "event", "task")}
-        detail = " ".join(f"{k}={_shown(v)}" for k, v in sorted(extra.items()))
-        ui.out(
-            " ".join(
-                p for p in (event["time"][11:19], event["event"], event.get("task"), detail) if p
-            )
-        )
+        ui.out(json.dumps(event, sort_keys=True) if as_json else _event_line(event))
 
     return plain

@@ -10,7 +10,8 @@ from typing import Any
 
 from taskgov.dispatch import gitops
 from taskgov.dispatch.claiming import Claimer
-from taskgov.dispatch.engine import Dispatcher, Outcome, RunOptions, new_run_id
+from taskgov.dispatch.engine import Dispatcher
+from taskgov.dispatch.jobs import Outcome, RunExtras, RunOptions, new_run_id
 from taskgov.dispatch.journal import Journal, latest_run, load_state
 from taskgov.dispatch.workers import Worker
 from taskgov.errors import UsageError
@@ -30,6 +31,7 @@ def start_run(
     notify: Notify,
     claimer: Claimer | None = None,
     run: str | None = None,
+    extras: RunExtras | None = None,
 ) -> Outcome:
     """A new run: ``taskgov/dispatch/<run>`` forked from HEAD, then the rolling frontier."""
     base = rev_parse(root, "HEAD")
@@ -40,7 +42,7 @@ def start_run(
     directory = gitops.runs_dir(root) / run
     journal = Journal(directory)
     dispatcher = Dispatcher(
-        root, repo, states, workers, options, run, base, journal, claimer, set(), notify
+        root, repo, states, workers, options, run, base, journal, claimer, set(), notify, extras
     )
     taken = [
         gitops.task_branch(i)
@@ -70,6 +72,7 @@ def resume_run(
     command: str | None = None,
     slots: int | None = None,
     claimer_for: Callable[[str | None, str], Claimer] | None = None,
+    extras: RunExtras | None = None,
 ) -> Outcome:
     """Carry on ``run`` (default: the last one): what its integration branch holds is done
     and never runs again; leftover worktrees and task branches are removed and those tasks
@@ -100,7 +103,7 @@ def resume_run(
     claimer = claimer_for(saved.get("remote"), run) if claimer_for else Claimer()
     journal = Journal(directory)
     dispatcher = Dispatcher(
-        root, repo, states, workers, options, run, base, journal, claimer, done, notify
+        root, repo, states, workers, options, run, base, journal, claimer, done, notify, extras
     )
     dispatcher.emit("resumed", done=sorted(done))
     merge_tree = dispatcher.merge_tree

@@ -145,6 +145,23 @@ def project_durations(
     return totals
 
 
+def sample_durations(network: Network, *, samples: int, seed: int) -> np.ndarray:
+    """Every task's duration in each sample (tasks x samples), drawn from the beta-PERT
+    distributions ``project_durations`` uses."""
+    import numpy as np
+
+    lows = np.array([e.optimistic for e in network.estimates], dtype=float)
+    spreads = np.array([e.pessimistic - e.optimistic for e in network.estimates], dtype=float)
+    durations = np.repeat(lows[:, None], samples, axis=1)
+    uncertain = np.flatnonzero(spreads > 0)
+    if uncertain.size:
+        tables, rows = _quantile_tables([network.estimates[i] for i in uncertain])
+        picks = np.random.default_rng(seed).integers(0, QUANTILES, (uncertain.size, samples))
+        picks += (rows * QUANTILES)[:, None]
+        durations[uncertain] += spreads[uncertain][:, None] * tables.ravel()[picks]
+    return durations
+
+
 def _quantile_tables(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndarray]:
     """Inverse-CDF tables of the beta-PERT shapes in use, and each estimate's table row.
 
