@@ -10,6 +10,8 @@ The library API mirrors the CLI: load a repository, read its tasks, validate it:
     states = taskgov.derive_states(repo)
     plan = taskgov.make_plan(repo, states, taskgov.PlanOptions(workers=3))
     print(plan["critical_path"], plan["estimates"]["p80"])
+    actuals = taskgov.actuals_of(repo, states, revision="HEAD")  # effort vs estimate
+    print([(g.by, g.name, g.median_ratio) for g in actuals.groups])
     taskgov.start_task("TASK-2026-008", path=".")   # the spec says in_progress now
     where = taskgov.claims_location(repo.root)          # origin, else local refs
     outcome = taskgov.claim_task(repo.root, "TASK-2026-008", "agent-3", where=where)
@@ -27,6 +29,9 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "Actuals": "taskgov.estimates.actuals",
+    "actuals_of": "taskgov.estimates.forecast",
+    "forecast": "taskgov.estimates.forecast",
     "CheckFailed": "taskgov.errors",
     "Claim": "taskgov.claims.model",
     "Config": "taskgov.config",
@@ -66,6 +71,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "Actuals",
     "CheckFailed",
     "Claim",
     "Config",
@@ -86,10 +92,12 @@ __all__ = [
     "TaskgovError",
     "UsageError",
     "__version__",
+    "actuals_of",
     "claim_task",
     "claims_location",
     "derive_states",
     "finish_task",
+    "forecast",
     "frontier",
     "load_config",
     "load_repo",
@@ -134,6 +142,8 @@ if TYPE_CHECKING:
         TaskgovError,
         UsageError,
     )
+    from taskgov.estimates.actuals import Actuals
+    from taskgov.estimates.forecast import actuals_of, forecast
     from taskgov.git.activity import read_activity
     from taskgov.git.trailers import parse_trailers
     from taskgov.lifecycle import finish_task, set_status, start_task

@@ -264,10 +264,70 @@ def stamp(repo: Repository) -> str:
 
 
 def plan_data(
-    repo: Repository, activity: Activity | None = None, options: Any = None
+    repo: Repository,
+    activity: Activity | None = None,
+    options: Any = None,
+    *,
+    calibrate: bool | None = None,
 ) -> dict[str, Any]:
-    """``taskgov plan``: critical path, estimates, waves and schedule of the remaining work."""
-    from taskgov.plan.build import PlanOptions, make_plan
+    """``taskgov plan``: critical path, estimates, waves and schedule of the remaining work.
+    ``calibrate``: durations from history (True), the estimates as written (False), or as
+    policy ``estimates.calibration.auto_after`` decides (None)."""
+    from taskgov.estimates.forecast import forecast
+    from taskgov.git.process import rev_parse
+    from taskgov.plan.build import PlanOptions
 
     states = derive_states(repo, activity)
-    return make_plan(repo, states, options or PlanOptions(), generated_at=stamp(repo))
+    head = activity.head if activity is not None else rev_parse(repo.root, "HEAD")
+    return forecast(
+        repo,
+        states,
+        options or PlanOptions(),
+        revision=head or "",
+        calibrate_mode=calibrate,
+        generated_at=stamp(repo),
+    )
+
+
+def plan_as_of(
+    repo: Repository, revision: str, options: Any = None, *, calibrate: bool | None = None
+) -> dict[str, Any]:
+    """The plan as it would have been made at ``revision`` (a commit-ish): the specs and
+    policy of that commit, its history, no claims. ``as_of`` names the commit."""
+    from taskgov.errors import UsageError
+    from taskgov.estimates.forecast import forecast
+    from taskgov.git.activity import read_activity_at
+    from taskgov.git.process import rev_parse, run_git
+    from taskgov.git.revision import open_repo
+    from taskgov.plan.build import PlanOptions
+    from taskgov.review.revision import read_side
+
+    commit = rev_parse(repo.root, revision)
+    if commit is None:
+        raise UsageError(f"--as-of {revision}: no such commit in {repo.root}")
+    with open_repo(repo.root) as handle:
+        side = read_side(handle, repo.root, commit)
+    activity = read_activity_at(repo.root, commit)
+    states = derive_states(side.repo, activity, claims={})
+    date = run_git(repo.root, "show", "-s", "--format=%cI", commit).strip()
+    data = forecast(
+        side.repo,
+        states,
+        options or PlanOptions(),
+        revision=commit,
+        calibrate_mode=calibrate,
+        generated_at=date,
+    )
+    data["as_of"] = {"revision": revision, "commit": commit, "date": date}
+    return data
+
+
+def actuals_data(repo: Repository, activity: Activity | None = None) -> dict[str, Any]:
+    """``taskgov actuals``: every finished task's estimate, elapsed time, effort and ratio,
+    and the ratios per assignee, agent, task type and milestone."""
+    from taskgov.estimates.forecast import actuals_of
+    from taskgov.git.process import rev_parse
+
+    states = derive_states(repo, activity)
+    head = activity.head if activity is not None else rev_parse(repo.root, "HEAD")
+    return actuals_of(repo, states, head or "").as_dict()

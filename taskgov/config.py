@@ -47,6 +47,20 @@ DEFAULT_AGENTS_ALLOWED: tuple[str, ...] = (
 )
 
 
+# How commit messages name tasks in prose. ``{id}`` stands for a task id (the policy's id
+# pattern); matching ignores case. "finish" patterns say a commit finished the task, "work"
+# patterns that it was work on it (Task:/Closes: trailers always count).
+DEFAULT_FINISH_MENTIONS = (
+    r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?|complete[sd]?|finish(?:e[sd])?)\b:?\s+{id}",
+)
+DEFAULT_WORK_MENTIONS = (
+    r"\b(?:implement(?:s|ed)?|continue[sd]?|start(?:s|ed)?|work(?:s|ed)? on|progress on"
+    r"|part of|towards?|refs?)\b:?\s+{id}",
+    r"^(?:\w+(?:\([^)]*\))?!?:\s*)?{id}\b",  # a subject that starts with the id
+    r"[\[(]{id}[\])]",  # (TASK-2026-007) or [TASK-2026-007]
+)
+
+
 class Config(NamedTuple):
     """Everything taskgov reads from ``policy.yaml``, with defaults filled in."""
 
@@ -59,6 +73,14 @@ class Config(NamedTuple):
     days_per_week: float = 5.0
     default_hours: float = 8.0
     single_point_spread: tuple[float, float] = (0.75, 1.75)  # policy estimates.single_point_spread
+    # Evidence-based estimates (policy estimates.actuals / estimates.calibration): commit
+    # sessions, prose mentions of task ids, and when plan calibrates on its own.
+    session_gap: float = 7200.0  # seconds: closer commits by one person are one session
+    session_first: float = 7200.0  # seconds credited for a session's first commit
+    mention_finish: tuple[str, ...] = DEFAULT_FINISH_MENTIONS
+    mention_work: tuple[str, ...] = DEFAULT_WORK_MENTIONS
+    calibrate_after: int = 10  # finished tasks with actuals before plan calibrates (0: never)
+    calibrate_min_class: int = 5  # finished tasks a reference class needs
     resources: tuple[tuple[str, float], ...] = ()
     # Planning defaults (`taskgov plan` options override them).
     workers: int | None = None

@@ -67,3 +67,15 @@ def test_only_the_cli_imports_click() -> None:
     }
     assert "taskgov.cli.base" in users
     assert all(u == "taskgov.cli" or u.startswith("taskgov.cli.") for u in users), users
+
+
+def test_planning_reads_no_history_and_estimates_sit_above_it() -> None:
+    for path in (PACKAGE / "plan").glob("*.py"):
+        assert not any(i.startswith("taskgov.estimates") for i in _imports(path)), path.name
+    for path in (PACKAGE / "estimates").glob("*.py"):
+        above = {
+            i
+            for i in _taskgov(_imports(path))
+            if i.startswith(("taskgov.cli", "taskgov.commands", "taskgov.dispatch"))
+        }
+        assert not above, (path.name, above)

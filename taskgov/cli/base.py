@@ -35,6 +35,7 @@ Start here:
   taskgov plan --workers 3              critical path, P50/P80/P95, waves, schedule
   taskgov dispatch --exec CMD           run the frontier in worktrees, merged as they finish
   taskgov stats                         counts, hours, 1 vs N workers
+  taskgov actuals                       how long finished tasks really took, per person
   taskgov roadmap --write               milestone tables in docs/tasks/index.md
   taskgov list --json                   every task, for scripts
   taskgov decision new "Use X over Y"    record why, with alternatives
@@ -121,6 +122,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 # is imported, so `taskgov ready` does not pay for importing dispatch, review or interop
 # (tests/test_cli.py checks that this table names every command, and only those).
 COMMAND_MODULES = {
+    "actuals": "estimates",
     "check": "policy",
     "check-commits": "policy",
     "ci": "review",

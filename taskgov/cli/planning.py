@@ -24,7 +24,9 @@ Examples:
   taskgov plan                              critical path, P50/P80/P95, waves, schedule
   taskgov plan --workers 3 --deadline 40    schedule for 3 workers; chance to finish in 40 h
   taskgov plan --out build/plan             write dag.json, waves.json and Plan.md
-  taskgov plan --format mermaid             the dependency graph for a Markdown page"""
+  taskgov plan --format mermaid             the dependency graph for a Markdown page
+  taskgov plan --calibrate                  durations from history (taskgov actuals)
+  taskgov plan --as-of HEAD~50 --json       the forecast as it was 50 commits ago"""
 )
 @json_option
 @click.option(
@@ -82,6 +84,19 @@ Examples:
     is_flag=True,
     help="Plan every task, completed ones included (default: the remaining work).",
 )
+@click.option(
+    "--calibrate/--no-calibrate",
+    default=None,
+    help="Durations from history: each estimate times the actual/estimate ratios of its "
+    "assignee, agent or task type (default: once estimates.calibration.auto_after finished "
+    "tasks have actuals).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="COMMIT",
+    help="Plan as the repository was at COMMIT (its specs, policy and history): a backtest.",
+)
 @click.pass_context
 def plan(
     ctx: click.Context,
@@ -95,6 +110,8 @@ def plan(
     min_confidence: float | None,
     max_wave_size: int | None,
     include_done: bool,
+    calibrate: bool | None,
+    as_of: str | None,
 ) -> int:
     """Plan the remaining work: critical path, honest estimates, waves and a schedule.
 
@@ -106,8 +123,13 @@ def plan(
     network with beta-PERT durations, so paths that merge make the estimate longer, as they
     do in reality. Waves are dependency layers split so no wave over-books a resource; the
     schedule respects policy.yaml's resources and --workers. Exits 3 on a dependency cycle.
+
+    With enough history (see `taskgov actuals`) the plan calibrates: each task's duration is
+    its estimate times a ratio drawn from the finished tasks of its assignee (or agent, else
+    task type, else the repository), so chronic underestimates are corrected. The plan says
+    which mode it used and why.
     """
-    from taskgov.commands import plan_data
+    from taskgov.commands import plan_as_of, plan_data
     from taskgov.plan.build import PlanOptions
 
     if as_json and fmt not in (None, "json"):
@@ -123,7 +145,10 @@ def plan(
         min_confidence=min_confidence,
         max_wave_size=max_wave_size,
     )
-    data = plan_data(repo, activity, options)
+    if as_of is not None:
+        data = plan_as_of(repo, as_of, options, calibrate=calibrate)
+    else:
+        data = plan_data(repo, activity, options, calibrate=calibrate)
     problems = _read_problems(repo)  # beside the plan: the plan's id hashes what was planned
     if fmt != "json":
         _say_unread(problems)
@@ -169,8 +194,10 @@ def _print_plan(data: dict[str, Any]) -> None:
         f"{ui.plural(len(data['edges']), 'dependency', 'dependencies')} "
         f"({soft} soft, {redundant} redundant)"
     )
+    calibration = data.get("calibration") or {}
+    means = "calibrated means" if calibration.get("calibrated") else "PERT means"
     ui.out(
-        f"critical path ({data['expected_duration']:g} h on PERT means): "
+        f"critical path ({data['expected_duration']:g} h on {means}): "
         + " -> ".join(data["critical_path"])
     )
     ui.out(
@@ -178,6 +205,17 @@ def _print_plan(data: dict[str, Any]) -> None:
         f"P50 {estimates['p50']:g} h · P80 {estimates['p80']:g} h · P95 {estimates['p95']:g} h"
         f" (mean {estimates['mean']:g}, sd {data['stddev']:g})"
     )
+    if calibration.get("calibrated"):
+        classes = "; ".join(
+            f"{c['class']} x{c['median_ratio']:g} ({ui.plural(len(c['tasks']), 'task')})"
+            for c in calibration["classes"]
+        )
+        ui.out(f"calibrated on history: {calibration['why']}: {classes}")
+    elif calibration.get("why"):
+        ui.out(f"not calibrated: {calibration['why']}")
+    if data.get("as_of"):
+        as_of = data["as_of"]
+        ui.out(f"as of {as_of['commit'][:12]} ({as_of['date']})")
     if data["deadline"] is not None:
         ui.out(
             f"deadline {data['deadline']:g} h: "

@@ -62,6 +62,13 @@ def read_activity(root: Path, target_branch: str) -> Activity:
     return activity
 
 
+def read_activity_at(root: Path, commit: str) -> Activity:
+    """Activity as it was at ``commit`` (a commit id): what its history closed, started and
+    decided, with ``commit`` as both HEAD and the target branch. For backtests."""
+    found = _scan(root, commit, (CLOSES, WORKS_ON, DECISION))
+    return Activity(found[CLOSES], found[WORKS_ON], found[DECISION], commit, commit)
+
+
 def _scan(root: Path, revision: str, keys: tuple[str, ...]) -> dict[str, dict[str, Mention]]:
     """For each trailer key, the oldest commit reachable from ``revision`` naming each id in
     it; one ``git log`` that keeps only commits mentioning one of the keys."""

@@ -17,7 +17,7 @@ from taskgov.plan.cpm import (
     metrics,
     redundant_edges,
 )
-from taskgov.plan.montecarlo import pert_stddev, simulate
+from taskgov.plan.montecarlo import estimate_quantile, pert_stddev, simulate
 from taskgov.plan.network import Network, build_network, single_point, task_estimate
 from taskgov.plan.waves import OverCapacity, split_waves
 from taskgov.repo import Repository
@@ -41,6 +41,11 @@ class PlanOptions:
     schedule_effort: int | None = None  # schedules the RCPSP heuristic may generate
 
 
+# Turns the network into one whose durations come from history, with what to report about it
+# (``taskgov.estimates.forecast`` provides it: planning does not read history itself).
+Calibrator = Callable[[Network], tuple[Network, dict[str, Any]]]
+
+
 def ranked(network: Network, timing: Timing) -> list[int]:
     """Task indexes by priority, then slack, then id: the order work should be taken in."""
     tasks = network.tasks
@@ -53,7 +58,8 @@ def ranked(network: Network, timing: Timing) -> list[int]:
 def timing_of(network: Network) -> tuple[list[int], Timing]:
     """Topological order and CPM timing on PERT means (the network must be acyclic)."""
     order = network.topological_order()
-    return order, critical_path_method(network, order, [e.expected for e in network.estimates])
+    durations = [network.expected(n) for n in range(network.size)]
+    return order, critical_path_method(network, order, durations)
 
 
 def remaining_slack(repo: Repository, states: Mapping[str, TaskState]) -> dict[str, float]:
@@ -70,12 +76,17 @@ def make_plan(
     states: Mapping[str, TaskState],
     options: PlanOptions = PlanOptions(),
     generated_at: str = "",
+    calibrator: Calibrator | None = None,
 ) -> dict[str, Any]:
-    """The plan as JSON-ready data. With cycles, only ``cycles`` and the edges are filled in."""
+    """The plan as JSON-ready data. With cycles, only ``cycles`` and the edges are filled in.
+    ``calibrator``: durations from history instead of the estimates as written."""
     config = repo.config
     network = build_network(
         repo, states, include_done=options.include_done, min_confidence=options.min_confidence
     )
+    calibration: dict[str, Any] = {"calibrated": False, "why": "", "classes": []}
+    if calibrator is not None and not network.cycles:
+        network, calibration = calibrator(network)
     ids = network.ids
     workers = options.workers if options.workers is not None else config.workers
     capacities = dict(config.resources)
@@ -122,6 +133,7 @@ def make_plan(
     tasks = []
     for node, task in enumerate(network.tasks):
         estimate = network.estimates[node]
+        calibrated = network.calibration.quantile(node, 0.8) if network.calibration else None
         tasks.append(
             {
                 "id": task.id,
@@ -132,8 +144,9 @@ def make_plan(
                 "optimistic": _r(estimate.optimistic),
                 "likely": _r(estimate.likely),
                 "pessimistic": _r(estimate.pessimistic),
-                "expected": _r(estimate.expected),
-                "stddev": _r(pert_stddev(estimate)),
+                "expected": _r(network.expected(node)),
+                "stddev": _r(_stddev(network, node)),
+                "p80": _r(estimate_quantile(estimate, 0.8) if calibrated is None else calibrated),
                 "estimate_source": estimate.source,
                 "earliest_start": _r(timing.earliest_start[node]),
                 "earliest_finish": _r(timing.earliest_finish[node]),
@@ -174,10 +187,17 @@ def make_plan(
             "single_point_spread": _spread(
                 network, config.default_hours, config.single_point_spread
             ),
+            "calibration": calibration,
             "assumptions": _assumptions(network, capacities, config),
         }
     )
     return base
+
+
+def _stddev(network: Network, node: int) -> float:
+    """The standard deviation of a task's duration, as the simulation draws it."""
+    calibrated = network.calibration.stddev(node) if network.calibration else None
+    return pert_stddev(network.estimates[node]) if calibrated is None else calibrated
 
 
 def _r(value: float) -> float:
@@ -238,8 +258,13 @@ def resource_schedule(
 
 
 def _spread(network: Network, default_hours: float, spread: tuple[float, float]) -> dict[str, Any]:
-    """The tasks whose single-number estimate was given the policy's spread."""
-    applied = [t.id for t in network.tasks if single_point(task_estimate(t, default_hours))]
+    """The tasks whose single-number estimate was given the policy's spread (not those whose
+    durations come from history)."""
+    applied = [
+        t.id
+        for n, t in enumerate(network.tasks)
+        if single_point(task_estimate(t, default_hours)) and not network.calibrated(n)
+    ]
     low, high = spread
     return {"low": low, "high": high, "applied_to": applied if (low, high) != (1, 1) else []}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from taskgov.plan.network import Network
@@ -117,12 +118,7 @@ def project_durations(
     size = network.size
     if size == 0:
         return np.zeros(samples)
-    lows = np.array([e.optimistic for e in network.estimates], dtype=float)
-    spreads = np.array([e.pessimistic - e.optimistic for e in network.estimates], dtype=float)
-    uncertain = np.flatnonzero(spreads > 0)
-    tables, rows = _quantile_tables([network.estimates[i] for i in uncertain])
-    flat_tables = tables.ravel()
-    offsets = (rows * QUANTILES)[:, None]
+    lows, spreads, uncertain, flat_tables, offsets = _duration_model(network)
     chains, merges = _level_plan(network, depth, set(redundant))
     rng = np.random.default_rng(seed)
     block = max(1, min(samples, CELLS_PER_BLOCK // size))
@@ -150,16 +146,56 @@ def sample_durations(network: Network, *, samples: int, seed: int) -> np.ndarray
     distributions ``project_durations`` uses."""
     import numpy as np
 
+    lows, spreads, uncertain, flat_tables, offsets = _duration_model(network)
+    durations = np.repeat(lows[:, None], samples, axis=1)
+    if uncertain.size:
+        picks = np.random.default_rng(seed).integers(0, QUANTILES, (uncertain.size, samples))
+        picks += offsets
+        durations[uncertain] += spreads[uncertain][:, None] * flat_tables[picks]
+    return durations
+
+
+def _duration_model(
+    network: Network,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each task's duration as ``low + spread x table[pick]``: the lows and spreads, the
+    tasks with any uncertainty, the quantile tables (flat) and each uncertain task's offset
+    into them. A beta-PERT task has its shape's table; a calibrated task (``network.
+    calibration``) has low 0, its expected hours as spread, and its reference class's table
+    of ratios."""
+    import numpy as np
+
     lows = np.array([e.optimistic for e in network.estimates], dtype=float)
     spreads = np.array([e.pessimistic - e.optimistic for e in network.estimates], dtype=float)
-    durations = np.repeat(lows[:, None], samples, axis=1)
-    uncertain = np.flatnonzero(spreads > 0)
-    if uncertain.size:
-        tables, rows = _quantile_tables([network.estimates[i] for i in uncertain])
-        picks = np.random.default_rng(seed).integers(0, QUANTILES, (uncertain.size, samples))
-        picks += (rows * QUANTILES)[:, None]
-        durations[uncertain] += spreads[uncertain][:, None] * tables.ravel()[picks]
-    return durations
+    calibration = network.calibration
+    calibrated = (
+        np.array(calibration.rows, dtype=np.intp) >= 0
+        if calibration is not None
+        else np.zeros(network.size, dtype=bool)
+    )
+    pert = np.flatnonzero((spreads > 0) & ~calibrated)
+    tables, rows = _quantile_tables([network.estimates[i] for i in pert])
+    row_of = np.full(network.size, -1, dtype=np.intp)
+    row_of[pert] = rows
+    if calibration is not None and calibrated.any():
+        lows[calibrated] = 0.0
+        spreads[calibrated] = np.array(calibration.scales, dtype=float)[calibrated]
+        row_of[calibrated] = len(tables) + np.array(calibration.rows, dtype=np.intp)[calibrated]
+        tables = np.vstack([tables, np.array(calibration.tables, dtype=float)])
+    uncertain = np.flatnonzero(row_of >= 0)
+    offsets = (row_of[uncertain] * QUANTILES)[:, None]
+    return lows, spreads, uncertain, tables.ravel(), offsets
+
+
+def estimate_quantile(estimate: Estimate, q: float) -> float:
+    """The ``q`` quantile of the beta-PERT distribution of ``estimate`` (from the same
+    tables the simulation draws from)."""
+    spread = estimate.pessimistic - estimate.optimistic
+    if spread <= 0:
+        return estimate.optimistic
+    ratio = (estimate.likely - estimate.optimistic) / spread
+    table = _shape_table(round(ratio * MODE_STEPS))
+    return float(estimate.optimistic + spread * table[min(len(table) - 1, int(q * len(table)))])
 
 
 def _quantile_tables(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndarray]:
@@ -177,15 +213,26 @@ def _quantile_tables(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndar
     )
     steps = np.rint(ratios * MODE_STEPS).astype(np.intp)
     used, rows = np.unique(steps, return_inverse=True)
-    grid = np.linspace(0.0, 1.0, CDF_GRID)
-    probabilities = (np.arange(QUANTILES) + 0.5) / QUANTILES
     tables = np.empty((used.size, QUANTILES))
     for row, step in enumerate(used):
-        alpha, beta = beta_pert(Estimate(0.0, step / MODE_STEPS, 1.0))
-        density = grid ** (alpha - 1) * (1 - grid) ** (beta - 1)
-        cdf = np.concatenate(([0.0], np.cumsum((density[1:] + density[:-1]) / 2)))
-        tables[row] = np.interp(probabilities, cdf / cdf[-1], grid)
+        tables[row] = _shape_table(int(step))
     return tables, rows.reshape(-1).astype(np.intp)
+
+
+@lru_cache(maxsize=MODE_STEPS + 1)
+def _shape_table(step: int) -> np.ndarray:
+    """The quantile table of the beta-PERT whose mode sits ``step / MODE_STEPS`` of the way
+    through its range (on [0, 1])."""
+    import numpy as np
+
+    grid = np.linspace(0.0, 1.0, CDF_GRID)
+    probabilities = (np.arange(QUANTILES) + 0.5) / QUANTILES
+    alpha, beta = beta_pert(Estimate(0.0, step / MODE_STEPS, 1.0))
+    density = grid ** (alpha - 1) * (1 - grid) ** (beta - 1)
+    cdf = np.concatenate(([0.0], np.cumsum((density[1:] + density[:-1]) / 2)))
+    table = np.interp(probabilities, cdf / cdf[-1], grid)
+    table.flags.writeable = False
+    return table
 
 
 def _level_plan(

@@ -8,6 +8,7 @@ reason it was left out, so a reader can see what the plan ignored.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -43,6 +44,37 @@ class PlanEdge:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """Durations of calibrated tasks: the task's expected hours times a ratio (actual effort /
+    estimate) drawn from the history of its reference class, as equal-probability quantiles."""
+
+    scales: tuple[float, ...]  # per task in the network: the expected hours it is scaled from
+    rows: tuple[int, ...]  # per task: its class's row in ``tables``; -1 not calibrated
+    tables: tuple[tuple[float, ...], ...]  # per class: the ratio's quantiles (ascending)
+    means: tuple[float, ...]  # per class: the mean ratio
+
+    def expected(self, node: int) -> float | None:
+        row = self.rows[node]
+        return None if row < 0 else self.scales[node] * self.means[row]
+
+    def stddev(self, node: int) -> float | None:
+        row = self.rows[node]
+        if row < 0:
+            return None
+        table = self.tables[row]
+        mean = self.means[row]
+        variance = sum((v - mean) ** 2 for v in table) / len(table)
+        return float(self.scales[node] * math.sqrt(variance))
+
+    def quantile(self, node: int, q: float) -> float | None:
+        row = self.rows[node]
+        if row < 0:
+            return None
+        table = self.tables[row]
+        return self.scales[node] * table[min(len(table) - 1, int(q * len(table)))]
+
+
+@dataclass(frozen=True)
 class Network:
     """Tasks in scope (natural id order) and the dependency edges between them, by index."""
 
@@ -56,6 +88,18 @@ class Network:
     cycles: tuple[tuple[str, ...], ...] = ()
     index: Mapping[str, int] = field(default_factory=dict)
     held: tuple[tuple[str, str], ...] = ()  # (task, why): waits on work outside the network
+    calibration: Calibration | None = None  # durations from history, where calibrated
+
+    def expected(self, node: int) -> float:
+        """The task's expected hours: calibrated from history where it is, else PERT."""
+        if self.calibration is not None:
+            calibrated = self.calibration.expected(node)
+            if calibrated is not None:
+                return calibrated
+        return self.estimates[node].expected
+
+    def calibrated(self, node: int) -> bool:
+        return self.calibration is not None and self.calibration.rows[node] >= 0
 
     @property
     def size(self) -> int:

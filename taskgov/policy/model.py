@@ -16,7 +16,14 @@ from pydantic import (
 )
 
 from taskgov.checks.catalog import lookup
-from taskgov.config import DEFAULT_AGENT_ENV, DEFAULT_AGENTS_ALLOWED, Config, Paths
+from taskgov.config import (
+    DEFAULT_AGENT_ENV,
+    DEFAULT_AGENTS_ALLOWED,
+    DEFAULT_FINISH_MENTIONS,
+    DEFAULT_WORK_MENTIONS,
+    Config,
+    Paths,
+)
 from taskgov.spec.effort import MAX_HOURS, parse_duration
 
 _DEFAULT_PATHS = Paths()
@@ -78,6 +85,43 @@ class GitSection(_Section):
     target_branch: str = ""  # unset: the branch origin's HEAD names, else main, else master
 
 
+class ActualsSection(_Section):
+    """How history becomes actuals: commit sessions and prose mentions of task ids."""
+
+    session_gap: str = "2h"  # commits by one person closer than this are one session
+    first_commit: str = "2h"  # credited for each session's first commit (the work before it)
+    finish_mentions: list[str] = Field(default_factory=lambda: list(DEFAULT_FINISH_MENTIONS))
+    work_mentions: list[str] = Field(default_factory=lambda: list(DEFAULT_WORK_MENTIONS))
+
+    @field_validator("session_gap", "first_commit")
+    @classmethod
+    def _duration(cls, value: str, info: ValidationInfo) -> str:
+        from taskgov.spec.effort import EffortError
+
+        try:
+            parse_duration(value, allow_zero=info.field_name == "first_commit")
+        except EffortError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("finish_mentions", "work_mentions")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if "{id}" not in pattern:
+                raise ValueError(f"{pattern!r} has no {{id}} (where the task id goes)")
+            try:
+                re.compile(pattern.replace("{id}", "(?P<id>x)"))
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return value
+
+
+class CalibrationSection(_Section):
+    auto_after: int = Field(10, ge=0)  # finished tasks with actuals; 0: only with --calibrate
+    min_class: int = Field(5, ge=1)  # finished tasks a reference class needs
+
+
 class EstimatesSection(_Section):
     hours_per_day: float = Field(8.0, gt=0, le=24)
     days_per_week: float = Field(5.0, gt=0, le=7)
@@ -85,6 +129,8 @@ class EstimatesSection(_Section):
     # A single number (and the default) is read as the expected effort, spread from
     # optimistic = low x value to pessimistic = high x value; [1, 1] plans it as exact.
     single_point_spread: tuple[float, float] = (0.75, 1.75)
+    actuals: ActualsSection = ActualsSection()
+    calibration: CalibrationSection = CalibrationSection()
 
     @field_validator("single_point_spread")
     @classmethod
@@ -212,6 +258,12 @@ def config_from_policy(root: Path, data: dict[str, Any], source: str, digest: st
         days_per_week=policy.estimates.days_per_week,
         default_hours=policy.estimates.default_hours,
         single_point_spread=policy.estimates.single_point_spread,
+        session_gap=parse_duration(policy.estimates.actuals.session_gap),
+        session_first=parse_duration(policy.estimates.actuals.first_commit, allow_zero=True),
+        mention_finish=tuple(policy.estimates.actuals.finish_mentions),
+        mention_work=tuple(policy.estimates.actuals.work_mentions),
+        calibrate_after=policy.estimates.calibration.auto_after,
+        calibrate_min_class=policy.estimates.calibration.min_class,
         resources=tuple(sorted(policy.resources.items())),
         workers=policy.planning.workers,
         min_confidence=policy.planning.min_confidence,

@@ -241,6 +241,8 @@ def _to_task(
         acceptance_criteria=sum(1 for c in spec.acceptance_criteria if c.criterion.strip()),
         scenarios=len(planning.scenarios) if planning else 0,
         risks=len(planning.risks) if planning else 0,
+        started_at=spec.state.started_at.strip(),
+        completed_at=spec.state.completed_at.strip(),
         lines=lines,
     )
 

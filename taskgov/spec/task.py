@@ -81,6 +81,8 @@ class Task:
     acceptance_criteria: int = 0
     scenarios: int = 0
     risks: int = 0
+    started_at: str = ""  # state.started_at / completed_at, as written
+    completed_at: str = ""
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
     valid: bool = True  # False: the spec has errors; built from its valid fields only
     unreadable: str = ""  # "file:line" where parsing failed: a placeholder, never ready

@@ -1,0 +1,1 @@
+"""Evidence-based estimates: actuals from the commit history and forecasts calibrated on them."""

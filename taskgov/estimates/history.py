@@ -1,0 +1,245 @@
+"""What the commit history says about the work on each task: which commits were work on it,
+which finished it, and who made them.
+
+Commits name a task by ``Task:`` and ``Closes:`` trailers and in prose (``Complete
+TASK-2026-010: ...``, ``Implements TASK-2026-007``, ``fixes TASK-2026-003``): the patterns of
+policy ``estimates.actuals``. Only commits whose message holds the id prefix are read (git
+filters them), and the result is cached by the commit and the settings it was read with.
+How many hours those commits stand for is ``taskgov.estimates.actuals``' business.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from taskgov.config import Config
+from taskgov.git.history import walk
+from taskgov.git.process import run_git
+from taskgov.git.trailers import parse_trailers, trailer_ids
+from taskgov.policy.commits import is_agent
+
+TASK_TRAILER = "Task: trailer"
+CLOSES_TRAILER = "Closes: trailer"
+PROSE_FINISH = "prose (finishes)"
+PROSE_WORK = "prose"
+SCHEMA = 1
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One commit attributed to a task."""
+
+    commit: str
+    date: str  # author date, ISO 8601 with offset
+    how: str  # TASK_TRAILER, CLOSES_TRAILER, PROSE_FINISH or PROSE_WORK
+    author: str  # the author's name
+    author_key: str  # who the author is, for sessions: the email (lower case), else the name
+    credits: tuple[str, ...]  # co-authors and Assisted-by, by name
+    agents: tuple[str, ...]  # those of ``credits`` (or the author) that are AI agents
+    merge: bool = False  # a merge: evidence of finishing, no work of its own
+
+    @property
+    def finishes(self) -> bool:
+        return self.how in (CLOSES_TRAILER, PROSE_FINISH)
+
+
+@dataclass(frozen=True)
+class TaskHistory:
+    id: str
+    touches: tuple[Touch, ...]  # oldest first
+    archived: str = ""  # author date of the commit that added the spec to completed/
+    archived_commit: str = ""
+
+
+@dataclass(frozen=True)
+class History:
+    revision: str  # the commit the history was read from ("" none)
+    tasks: tuple[TaskHistory, ...]
+
+    def by_id(self) -> dict[str, TaskHistory]:
+        return {t.id: t for t in self.tasks}
+
+
+def id_core(pattern: str) -> str:
+    """The policy's id pattern without its anchors, to find ids inside a sentence."""
+    core = pattern
+    if core.startswith("^"):
+        core = core[1:]
+    if core.endswith("$") and not core.endswith("\\$"):
+        core = core[:-1]
+    return f"(?:{core})"
+
+
+def mention_patterns(config: Config) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The finish and work patterns of the policy, each joined into one regex whose
+    ``id`` groups hold the id named (case ignored; ``^`` is the start of any line)."""
+    core = id_core(config.id_pattern)
+
+    def joined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+        parts = [
+            p.replace("{id}", f"(?P<id{n}>{core})", 1).replace("{id}", core)
+            for n, p in enumerate(patterns)
+        ]
+        return re.compile("|".join(f"(?:{p})" for p in parts) or "(?!)", re.I | re.M)
+
+    return joined(config.mention_finish), joined(config.mention_work)
+
+
+def read_history(root: Path, config: Config, revision: str) -> History:
+    """The task history reachable from ``revision`` (any commit-ish; "" or ``HEAD`` in a
+    repository without commits: no history). Raises ``GitError`` when git fails and
+    ``UsageError`` for a revision that names no commit."""
+    from taskgov.errors import UsageError
+    from taskgov.git.process import rev_parse
+    from taskgov.spec.cache import memo_get, memo_put
+
+    commit = rev_parse(root, revision) if revision else None
+    if commit is None:
+        if revision in ("", "HEAD"):
+            return History("", ())
+        raise UsageError(f"{revision}: no such commit in {root}")
+    key = (SCHEMA, commit, _settings(config))
+    cached = memo_get(root, "history.cache", key)
+    if isinstance(cached, History):
+        return cached
+    history = _read(root, config, commit)
+    memo_put(root, "history.cache", key, history)
+    return history
+
+
+def _settings(config: Config) -> tuple[object, ...]:
+    return (
+        config.id_pattern,
+        config.id_prefix,
+        config.mention_finish,
+        config.mention_work,
+        config.agents_allowed,
+        config.paths.completed,
+    )
+
+
+def _read(root: Path, config: Config, revision: str) -> History:
+    finish, work = mention_patterns(config)
+    shaped = re.compile(config.id_pattern)
+    found = re.compile(id_core(config.id_pattern), re.I)
+    named: dict[str, list[Touch]] = {}
+    # git keeps only messages holding the prefix, when every id starts with it.
+    prefixed = config.id_prefix and re.match(
+        rf"\^?{re.escape(config.id_prefix)}\b", config.id_pattern
+    )
+    grep = [_ere_literal(config.id_prefix)] if prefixed else []
+    for commit in walk(root, [revision], grep=grep):
+        message = commit.message
+        if not found.search(message):
+            continue
+        ways = _ways(message, shaped, finish, work)
+        if not ways:
+            continue
+        raw = [
+            v for k, v in parse_trailers(message) if k.lower() in ("co-authored-by", "assisted-by")
+        ]
+        author = f"{commit.author_name} <{commit.author_email}>"
+        agents = tuple(
+            dict.fromkeys(_name(v) for v in [author, *raw] if is_agent(v, config.agents_allowed))
+        )
+        for task_id, how in ways.items():
+            named.setdefault(task_id, []).append(
+                Touch(
+                    commit.sha,
+                    commit.author_date,
+                    how,
+                    commit.author_name,
+                    (commit.author_email or commit.author_name).lower(),
+                    tuple(dict.fromkeys(_name(v) for v in raw)),
+                    agents,
+                    commit.is_merge,
+                )
+            )
+    archived = _archived(root, config, revision)
+    tasks = []
+    for task_id in sorted(set(named) | set(archived)):
+        # walk() goes newest first: reversed, then sorted by author date (a stable sort, so
+        # commits made in the same second stay parents first).
+        newest_first = named.get(task_id, [])
+        touches = tuple(sorted(newest_first[::-1], key=lambda t: seconds_of(t.date)))
+        sha, date = archived.get(task_id, ("", ""))
+        tasks.append(TaskHistory(task_id, touches, date, sha))
+    return History(revision, tuple(tasks))
+
+
+def _ere_literal(text: str) -> str:
+    """``text`` as a POSIX extended regular expression matching it literally."""
+    return re.sub(r"([.[\]()*+?{}|^$\\])", r"\\\1", text)
+
+
+def _ways(
+    message: str, shaped: re.Pattern[str], finish: re.Pattern[str], work: re.Pattern[str]
+) -> dict[str, str]:
+    """The tasks ``message`` names, each with the strongest way it names it: a ``Closes:``
+    trailer, a ``Task:`` trailer, a finishing sentence, any other pattern."""
+    ways: dict[str, str] = {}
+    rank = {CLOSES_TRAILER: 0, PROSE_FINISH: 1, TASK_TRAILER: 2, PROSE_WORK: 3}
+
+    def note(task_id: str, how: str) -> None:
+        if task_id not in ways or rank[how] < rank[ways[task_id]]:
+            ways[task_id] = how
+
+    trailers = parse_trailers(message)
+    for value in trailer_ids(trailers, "closes"):
+        if shaped.search(value):
+            note(value, CLOSES_TRAILER)
+    for value in trailer_ids(trailers, "task"):
+        if shaped.search(value):
+            note(value, TASK_TRAILER)
+    for pattern, how in ((finish, PROSE_FINISH), (work, PROSE_WORK)):
+        for match in pattern.finditer(message):
+            for group, value in match.groupdict().items():
+                if value and group.startswith("id"):
+                    note(value, how)
+    return ways
+
+
+def _archived(root: Path, config: Config, revision: str) -> dict[str, tuple[str, str]]:
+    """For each spec file added to the completed directory, the oldest commit that added it
+    (by the file's name: ``TASK-2026-001.yaml`` is TASK-2026-001)."""
+    directory = config.paths.completed.strip("/")
+    out = run_git(
+        root,
+        "log",
+        "--diff-filter=A",
+        "--name-only",
+        "--no-renames",
+        "--format=%x1e%H %aI",
+        revision,
+        "--",
+        f"{directory}/",
+    )
+    found: dict[str, tuple[str, str]] = {}
+    for block in out.split("\x1e")[1:]:  # newest first: the last one seen is the oldest
+        head, _, names = block.partition("\n")
+        sha, _, date = head.strip().partition(" ")
+        for name in names.split("\n"):
+            stem = name.strip().rsplit("/", 1)[-1]
+            if stem.endswith((".yaml", ".yml")):
+                found[stem.rsplit(".", 1)[0]] = (sha, date)
+    return found
+
+
+def seconds_of(stamp: str) -> float:
+    """Seconds since the epoch of an ISO 8601 time; one without an offset is read as UTC."""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+def _name(identity: str) -> str:
+    """``Claude <noreply@anthropic.com>`` -> ``Claude``."""
+    name = identity.split("<", 1)[0].strip()
+    return name or identity.strip()
