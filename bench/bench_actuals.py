@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from docsection import write_section
@@ -62,11 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.tasks.split(",")):
             path = Path(temporary) / f"history-{size}"
             truth = build(path, tasks=size)
-            cache = path / ".git" / "taskgov"
-
-            def drop() -> None:
-                shutil.rmtree(cache, ignore_errors=True)
-
+            history_cache = path / ".git" / "taskgov" / "history.cache"
             git_log = ["git", "-C", str(path), "log", "--format=%H%x00%an%x00%aI%x00%B"]
             actuals = [TASKGOV, "-C", str(path), "actuals", "--json"]
             plan = [TASKGOV, "-C", str(path), "plan", "--json", "--as-of", truth.as_of]
@@ -74,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = range(args.runs)
             git = statistics.median(timed(git_log) for _ in runs)
             cold = statistics.median(
-                timed(actuals, lambda: (path / ".git/taskgov/history.cache").unlink(True))
+                timed(actuals, partial(history_cache.unlink, missing_ok=True))
                 for _ in runs
             )
             timed(actuals)
@@ -82,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             timed([*plan, "--calibrate"])
             plain = statistics.median(timed([*plan, "--no-calibrate"]) for _ in runs)
             calibrated = statistics.median(timed([*plan, "--calibrate"]) for _ in runs)
-            drop()
+            shutil.rmtree(path)
             rows.append(
                 f"| {size:,} | {truth.commits:,} | {git:.3f} s | {cold:.3f} s | {warm:.3f} s | "
                 f"{cold / git:.1f}× | {plain:.3f} s | {calibrated:.3f} s |"

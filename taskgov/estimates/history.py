@@ -161,10 +161,13 @@ def _read(root: Path, config: Config, revision: str) -> History:
     archived = _archived(root, config, revision)
     tasks = []
     for task_id in sorted(set(named) | set(archived)):
-        # walk() goes newest first: reversed, then sorted by author date (a stable sort, so
-        # commits made in the same second stay parents first).
+        # Oldest first by author date; commits of the same second in git's order reversed
+        # (walk() goes newest first), so parents come before their children.
         newest_first = named.get(task_id, [])
-        touches = tuple(sorted(newest_first[::-1], key=lambda t: seconds_of(t.date)))
+        ordered = sorted(
+            range(len(newest_first)), key=lambda n: (seconds_of(newest_first[n].date), -n)
+        )
+        touches = tuple(newest_first[n] for n in ordered)
         sha, date = archived.get(task_id, ("", ""))
         tasks.append(TaskHistory(task_id, touches, date, sha))
     return History(revision, tuple(tasks))
