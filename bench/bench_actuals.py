@@ -71,8 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             runs = range(args.runs)
             git = statistics.median(timed(git_log) for _ in runs)
             cold = statistics.median(
-                timed(actuals, partial(history_cache.unlink, missing_ok=True))
-                for _ in runs
+                timed(actuals, partial(history_cache.unlink, missing_ok=True)) for _ in runs
             )
             timed(actuals)
             warm = statistics.median(timed(actuals) for _ in runs)
