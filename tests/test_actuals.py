@@ -146,7 +146,7 @@ def test_few_finished_tasks_plan_uncalibrated_and_says_why(repo: GitRepo, run: A
     assert "--calibrate" in data["calibration"]["why"]
     forced = _json(run, repo.path, "plan", "--calibrate")
     assert forced["calibration"]["calibrated"] is False
-    assert "no finished task has actuals" in forced["calibration"]["why"]
+    assert "0 finished tasks with actuals: actuals need" in forced["calibration"]["why"]
     # Single numbers still get the default spread: never P50 = P95.
     assert forced["estimates"]["p50"] < forced["estimates"]["p95"]
     assert forced["single_point_spread"]["applied_to"] == ["TASK-2026-001", "TASK-2026-002"]
@@ -310,3 +310,33 @@ def test_library_api(generated: tuple[Path, Truth]) -> None:
         repo, states, taskgov.PlanOptions(samples=500), revision=head, calibrate_mode=True
     )
     assert plan["calibration"]["calibrated"] is True
+
+
+def test_a_move_into_completed_and_assisted_by(repo: GitRepo, run: Any) -> None:
+    _small(repo)
+    (repo.path / "docs/tasks/completed").mkdir(parents=True)
+    _commit_at(
+        repo,
+        "2026-03-02T09:00:00Z",
+        "Implements TASK-2026-002\n\nAssisted-by: Copilot",
+        name="Ann",
+    )
+    done = spec_yaml("TASK-2026-002", status="completed", effort="2h")
+    (repo.path / "docs/tasks/active/TASK-2026-002.yaml").write_text(done)
+    repo.git("mv", "docs/tasks/active/TASK-2026-002.yaml", "docs/tasks/completed/")
+    import os
+
+    when = {"GIT_AUTHOR_DATE": "2026-03-02T11:30:00Z", "GIT_COMMITTER_DATE": "2026-03-02T11:30:00Z"}
+    subprocess.run(
+        ["git", "-C", str(repo.path), "commit", "-qam", "docs(tasks): archive"],
+        check=True,
+        env={**os.environ, **when},
+    )
+    task = _json(run, repo.path, "actuals")["tasks"][0]
+    assert task["id"] == "TASK-2026-002"
+    assert task["sources"]["finished"].startswith("moved into completed/ (")
+    assert task["finished"].startswith("2026-03-02T11:30:00")
+    assert task["elapsed_hours"] == pytest.approx(2.5)
+    assert task["agents"] == ["Copilot"] and task["people"] == ["Ann"]
+    groups = {(g["by"], g["name"]) for g in _json(run, repo.path, "actuals")["groups"]}
+    assert ("agent", "Copilot") in groups

@@ -20,6 +20,7 @@ from typing import Any
 
 from taskgov.config import Config
 from taskgov.estimates.actuals import Actuals, keys_of, percentile
+from taskgov.output import plural
 from taskgov.plan.montecarlo import QUANTILES
 from taskgov.plan.network import Calibration, Network
 from taskgov.policy.commits import is_agent
@@ -73,25 +74,39 @@ class Mode:
     history: int  # finished tasks with an estimate and measured effort
 
 
-def choose_mode(config: Config, finished_with_ratio: int, requested: bool | None) -> Mode:
-    """``requested``: True for ``--calibrate``, False for ``--no-calibrate``, None: the
-    policy's threshold decides (``estimates.calibration.auto_after``)."""
+def choose_mode(
+    config: Config, finished: int, with_actuals: int | None, requested: bool | None
+) -> Mode:
+    """Calibrated or not, and why. ``finished``: completed tasks; ``with_actuals``: those
+    with an estimate of their own and a measured effort (``None``: history not read, as
+    there are too few finished tasks to matter). ``requested``: True for ``--calibrate``,
+    False for ``--no-calibrate``, None: policy ``estimates.calibration.auto_after`` decides."""
     threshold = config.calibrate_after
-    count = finished_with_ratio
-    tasks = f"{count} finished task{'s' if count != 1 else ''} with actuals"
+    count = finished if with_actuals is None else with_actuals
+    if with_actuals is None:
+        tasks = f"{plural(finished, 'finished task')}"
+    elif with_actuals == finished:
+        tasks = f"{plural(finished, 'finished task')} with actuals"
+    else:
+        tasks = f"{with_actuals} of {plural(finished, 'finished task')} with actuals"
     if requested is False:
         return Mode(False, "--no-calibrate: the specs' estimates as written", count)
     if requested:
         if count == 0:
-            return Mode(False, "--calibrate, but no finished task has actuals yet", count)
+            return Mode(
+                False,
+                f"--calibrate, but {tasks}: actuals need an estimate of the task's own and "
+                "commits that name it (see taskgov actuals)",
+                count,
+            )
         return Mode(True, f"--calibrate: {tasks}", count)
     if threshold == 0:
         return Mode(False, "estimates.calibration.auto_after is 0: only with --calibrate", count)
-    if count >= threshold:
+    if with_actuals is not None and count >= threshold:
         return Mode(True, f"{tasks} (estimates.calibration.auto_after: {threshold})", count)
     return Mode(
         False,
-        f"{tasks}; plan calibrates by itself from {threshold} "
+        f"{tasks}; plan calibrates by itself from {threshold} with actuals "
         "(estimates.calibration.auto_after), or use --calibrate",
         count,
     )

@@ -53,19 +53,11 @@ def calibrator(
     finished = sum(1 for s in states.values() if s.status == "completed")
     threshold = config.calibrate_after
     if requested is False or (requested is None and (threshold == 0 or finished < threshold)):
-        if requested is None and threshold and finished < threshold:
-            mode = Mode(
-                False,
-                f"{finished} finished task{'s' if finished != 1 else ''}; plan calibrates by "
-                f"itself from {threshold} with actuals (estimates.calibration.auto_after), "
-                "or use --calibrate",
-                0,
-            )
-        else:
-            mode = choose_mode(config, 0, requested)
-        return lambda network: (network, _report(mode, []))
+        # Too few finished tasks to calibrate (or told not to): history is not read.
+        early = choose_mode(config, finished, None, requested)
+        return lambda network: (network, _report(early, []))
     actuals = actuals_of(repo, states, revision)
-    mode = choose_mode(config, len(actuals.with_ratio()), requested)
+    mode = choose_mode(config, finished, len(actuals.with_ratio()), requested)
     seed = config.seed if options.seed is None else options.seed
 
     def apply(network: Network) -> tuple[Network, dict[str, Any]]:
