@@ -135,12 +135,11 @@ def _read(root: Path, config: Config, revision: str) -> History:
         message = commit.message
         if not found.search(message):
             continue
-        ways = _ways(message, shaped, finish, work)
+        trailers = parse_trailers(message)
+        ways = _ways(message, trailers, shaped, finish, work)
         if not ways:
             continue
-        raw = [
-            v for k, v in parse_trailers(message) if k.lower() in ("co-authored-by", "assisted-by")
-        ]
+        raw = [v for k, v in trailers if k.lower() in ("co-authored-by", "assisted-by")]
         author = f"{commit.author_name} <{commit.author_email}>"
         agents = tuple(
             dict.fromkeys(_name(v) for v in [author, *raw] if is_agent(v, config.agents_allowed))
@@ -179,7 +178,11 @@ def _ere_literal(text: str) -> str:
 
 
 def _ways(
-    message: str, shaped: re.Pattern[str], finish: re.Pattern[str], work: re.Pattern[str]
+    message: str,
+    trailers: list[tuple[str, str]],
+    shaped: re.Pattern[str],
+    finish: re.Pattern[str],
+    work: re.Pattern[str],
 ) -> dict[str, str]:
     """The tasks ``message`` names, each with the strongest way it names it: a ``Closes:``
     trailer, a ``Task:`` trailer, a finishing sentence, any other pattern."""
@@ -190,7 +193,6 @@ def _ways(
         if task_id not in ways or rank[how] < rank[ways[task_id]]:
             ways[task_id] = how
 
-    trailers = parse_trailers(message)
     for value in trailer_ids(trailers, "closes"):
         if shaped.search(value):
             note(value, CLOSES_TRAILER)
