@@ -337,6 +337,7 @@ def test_a_move_into_completed_and_assisted_by(repo: GitRepo, run: Any) -> None:
     assert task["sources"]["finished"].startswith("moved into completed/ (")
     assert task["finished"].startswith("2026-03-02T11:30:00")
     assert task["elapsed_hours"] == pytest.approx(2.5)
-    assert task["agents"] == ["Copilot"] and task["people"] == ["Ann"]
+    assert task["agents"] == ["Copilot"]
+    assert task["people"] == ["Ann"]
     groups = {(g["by"], g["name"]) for g in _json(run, repo.path, "actuals")["groups"]}
     assert ("agent", "Copilot") in groups
