@@ -341,3 +341,21 @@ def test_a_move_into_completed_and_assisted_by(repo: GitRepo, run: Any) -> None:
     assert task["people"] == ["Ann"]
     groups = {(g["by"], g["name"]) for g in _json(run, repo.path, "actuals")["groups"]}
     assert ("agent", "Copilot") in groups
+
+
+def test_the_commit_recording_done_counts_and_later_work_does_not(
+    repo: GitRepo, run: Any
+) -> None:
+    extra = '  started_at: "2026-03-02T08:30:00Z"\n  completed_at: "2026-03-02T10:00:00Z"\n'
+    text = spec_yaml("TASK-2026-001", status="completed").replace(
+        '  status: "completed"\n', '  status: "completed"\n' + extra
+    )
+    repo.commit("docs(tasks): the plan", {"docs/tasks/active/TASK-2026-001.yaml": text})
+    _commit_at(repo, "2026-03-02T09:00:00Z", "feat: a\n\nTask: TASK-2026-001")
+    _commit_at(repo, "2026-03-02T10:10:00Z", "Complete TASK-2026-001")  # after `taskgov done`
+    _commit_at(repo, "2026-03-09T10:00:00Z", "fixes TASK-2026-001 again")  # a week later
+    task = _json(run, repo.path, "actuals")["tasks"][0]
+    assert task["sources"]["finished"] == "spec state.completed_at"
+    assert task["commits"] == 2
+    assert task["effort_hours"] == pytest.approx(2 + 70 / 60)
+    assert task["elapsed_hours"] == pytest.approx(1.5)

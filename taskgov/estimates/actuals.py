@@ -234,9 +234,10 @@ def _actual(
     finished, finish_how = _finish(touches, completed_at, history)
     if finished:
         sources["finished"] = finish_how
-    # What counts as the task's work: its commits up to the one that finished it.
-    end = seconds_of(finished) if finished else None
-    worked = [t for t in touches if end is None or seconds_of(t.date) <= end + 1]
+    # The task's work: its commits until it finished, and those within a session gap after
+    # (`taskgov done` stamps completed_at minutes before the commit that records it).
+    end = seconds_of(finished) + config.session_gap if finished else None
+    worked = [t for t in touches if end is None or seconds_of(t.date) <= end]
     started, start_how = _start(worked or touches, started_at)
     if started:
         sources["started"] = start_how
@@ -312,10 +313,9 @@ def _finish(
     """When the task finished, and how that is known: a ``Closes:`` trailer, the spec's
     ``completed_at``, a commit saying it finished it, the move into completed/, else the
     last commit naming it."""
-    for how in (CLOSES_TRAILER,):
-        for touch in touches:
-            if touch.how == how:
-                return touch.date, f"Closes: trailer ({touch.commit[:7]})"
+    for touch in touches:
+        if touch.how == CLOSES_TRAILER:
+            return touch.date, f"Closes: trailer ({touch.commit[:7]})"
     if completed_at:
         return completed_at, "spec state.completed_at"
     for touch in touches:

@@ -26,6 +26,7 @@ CLOSES_TRAILER = "Closes: trailer"
 PROSE_FINISH = "prose (finishes)"
 PROSE_WORK = "prose"
 SCHEMA = 1
+PROSE_LIMIT = 16_384  # characters of each message searched for prose mentions
 
 
 @dataclass(frozen=True)
@@ -199,8 +200,9 @@ def _ways(
     for value in trailer_ids(trailers, "task"):
         if shaped.search(value):
             note(value, TASK_TRAILER)
+    prose = message[:PROSE_LIMIT]  # a huge message costs no more than its start
     for pattern, how in ((finish, PROSE_FINISH), (work, PROSE_WORK)):
-        for match in pattern.finditer(message):
+        for match in pattern.finditer(prose):
             for group, value in match.groupdict().items():
                 if value and group.startswith("id"):
                     note(value, how)
