@@ -357,3 +357,18 @@ def test_the_commit_recording_done_counts_and_later_work_does_not(repo: GitRepo,
     assert task["commits"] == 2
     assert task["effort_hours"] == pytest.approx(2 + 70 / 60, abs=0.01)
     assert task["elapsed_hours"] == pytest.approx(1.5)
+
+
+def test_simulate_draws_the_calibrated_durations(tmp_path: Path, run: Any) -> None:
+    path = tmp_path / "repo"
+    build(path, tasks=60, seed=3)
+    open_spec = spec_yaml("TASK-2026-900", effort="10h", extra="ownership:\n  assignee: Claude\n")
+    GitRepo(path).commit(
+        "docs(tasks): one more", {"docs/tasks/active/TASK-2026-900.yaml": open_spec}
+    )
+    plain = _json(run, path, "simulate", "--workers", "1", "--no-calibrate")
+    calibrated = _json(run, path, "simulate", "--workers", "1", "--calibrate")
+    assert plain["calibration"]["calibrated"] is False
+    assert calibrated["calibration"]["calibrated"] is True
+    assert plain["work"]["mean"] == pytest.approx(10, rel=0.05)
+    assert calibrated["work"]["mean"] == pytest.approx(16, rel=0.10)

@@ -310,14 +310,25 @@ Examples:
     "--samples", type=int, default=1000, show_default=True, metavar="N", help="Draws to play."
 )
 @click.option("--seed", type=int, metavar="N", help="Random seed (default: planning.seed).")
+@click.option(
+    "--calibrate/--no-calibrate",
+    default=None,
+    help="Durations from history, as for taskgov plan (default: as plan decides).",
+)
 @json_option
 @click.pass_context
 def simulate(
-    ctx: click.Context, workers: int | None, samples: int, seed: int | None, as_json: bool
+    ctx: click.Context,
+    workers: int | None,
+    samples: int,
+    seed: int | None,
+    calibrate: bool | None,
+    as_json: bool,
 ) -> int:
     """Waves with a barrier against a rolling frontier, on the current plan.
 
-    Every sample draws each remaining task's duration from the planner's distributions and
+    Every sample draws each remaining task's duration from the planner's distributions
+    (calibrated on history when `taskgov plan` would be, see --calibrate) and
     plays both: the planner's waves, each starting when the one before has finished, and
     dispatch's rolling frontier, each task starting once its prerequisites are done and a
     worker and its resources are free. Completion times are in hours; utilization is the
@@ -325,13 +336,17 @@ def simulate(
     """
     from taskgov.dispatch.simulate import compare
     from taskgov.dispatch.workers import dispatch_workers
+    from taskgov.estimates.forecast import calibrator
+    from taskgov.plan.build import PlanOptions
     from taskgov.state import derive_states
 
     if not 1 <= samples <= 1_000_000:
         raise UsageError("--samples: between 1 and 1,000,000")
     repo, activity = _env(ctx).repo_and_history()
     _, slots = dispatch_workers(repo.config, workers)
-    data = compare(repo, derive_states(repo, activity), slots, samples=samples, seed=seed)
+    states = derive_states(repo, activity)
+    history = calibrator(repo, states, PlanOptions(seed=seed), activity.head or "", calibrate)
+    data = compare(repo, states, slots, samples=samples, seed=seed, calibrator=history)
     if as_json:
         ui.emit_json(data)
         return EXIT_OK
@@ -362,4 +377,7 @@ def simulate(
             f"rolling frontier: {data['speedup']:g}x as fast on average; no slower in "
             f"{data['rolling_not_slower'] * 100:.1f}% of samples"
         )
+    calibration = data["calibration"]
+    state = "calibrated on history" if calibration["calibrated"] else "not calibrated"
+    ui.err(f"note: {state}: {calibration['why']}")
     return EXIT_OK

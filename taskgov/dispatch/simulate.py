@@ -27,6 +27,8 @@ from taskgov.state import TaskState
 if TYPE_CHECKING:
     import numpy as np
 
+    from taskgov.plan.build import Calibrator
+
 WORKERS = "workers"
 
 
@@ -37,8 +39,10 @@ def compare(
     *,
     samples: int = 1000,
     seed: int | None = None,
+    calibrator: Calibrator | None = None,
 ) -> dict[str, Any]:
-    """Completion time and utilization of both models, as JSON-ready data (hours)."""
+    """Completion time and utilization of both models, as JSON-ready data (hours).
+    ``calibrator``: durations from history, as ``taskgov plan`` would draw them."""
     import numpy as np
 
     from taskgov.dispatch.pools import MUTEX, task_demands
@@ -51,6 +55,9 @@ def compare(
     network = build_network(repo, states)
     if network.cycles:
         raise CycleError("dependency cycle: " + " -> ".join(network.cycles[0]))
+    calibration: dict[str, Any] = {"calibrated": False, "why": "", "classes": []}
+    if calibrator is not None:
+        network, calibration = calibrator(network)
     seed = repo.config.seed if seed is None else seed
     order, timing = timing_of(network)
     position = {node: i for i, node in enumerate(ranked(network, timing))}
@@ -82,6 +89,7 @@ def compare(
         "rolling": _model(rolling, work, workers),
         "speedup": round(float(barrier.mean() / rolling.mean()), 3) if rolling.mean() else None,
         "rolling_not_slower": round(float(np.mean(rolling <= barrier + 1e-9)), 4),
+        "calibration": calibration,
     }
 
 
