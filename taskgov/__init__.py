@@ -32,6 +32,7 @@ _EXPORTS = {
     "Actuals": "taskgov.estimates.actuals",
     "actuals_of": "taskgov.estimates.forecast",
     "forecast": "taskgov.estimates.forecast",
+    "plan_as_of": "taskgov.commands",
     "CheckFailed": "taskgov.errors",
     "Claim": "taskgov.claims.model",
     "Config": "taskgov.config",
@@ -104,6 +105,7 @@ __all__ = [
     "make_plan",
     "parse_effort",
     "parse_trailers",
+    "plan_as_of",
     "project_stats",
     "read_activity",
     "read_claims",
@@ -132,6 +134,7 @@ if TYPE_CHECKING:
     from taskgov.claims.model import Claim
     from taskgov.claims.ops import claim_task, claims_location, release_task
     from taskgov.claims.refs import read_claims
+    from taskgov.commands import plan_as_of
     from taskgov.config import Config
     from taskgov.errors import (
         CheckFailed,

@@ -319,6 +319,7 @@ def plan_as_of(
         generated_at=date,
     )
     data["as_of"] = {"revision": revision, "commit": commit, "date": date}
+    data["problems"] = read_problems(side.repo)  # that commit's specs, not the work tree's
     return data
 
 

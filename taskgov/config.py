@@ -5,6 +5,7 @@ sits below everything and imports no other part of taskgov at run time."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -59,6 +60,19 @@ DEFAULT_WORK_MENTIONS = (
     r"^(?:\w+(?:\([^)]*\))?!?:\s*)?{id}\b",  # a subject that starts with the id
     r"[\[(]{id}[\])]",  # (TASK-2026-007) or [TASK-2026-007]
 )
+
+MENTION_GROUP = "taskgov_ids"
+
+
+def mention_regex(pattern: str, id_core: str) -> re.Pattern[str]:
+    """A policy mention pattern as it is matched: case ignored, ``^`` at any line's start,
+    its first ``{id}`` the named group ``taskgov_ids``: one id, or a list of them (``fixes
+    A, B and C``), none running into a longer word (``TASK-2026-010x`` is no id), later
+    ``{id}``s any id. Raises ``re.error`` for a pattern that cannot be compiled."""
+    one = f"(?<![\\w-]){id_core}(?![\\w-])"
+    many = f"(?P<{MENTION_GROUP}>{one}(?:\\s*(?:,|&|\\band\\b)\\s*{one})*)"
+    text = pattern.replace("{id}", many, 1).replace("{id}", one)
+    return re.compile(text, re.IGNORECASE | re.MULTILINE)
 
 
 class Config(NamedTuple):

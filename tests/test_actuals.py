@@ -125,7 +125,7 @@ def test_plan_calibrates_by_itself_above_the_threshold(
     assert "estimates.calibration.auto_after: 10" in data["calibration"]["why"]
     text = run(path, "plan", "--as-of", truth.as_of)
     assert "calibrated on history:" in text.out
-    assert "assignee Claude x1.6" in text.out
+    assert "  assignee Claude: x1.6" in text.out
 
 
 def _small(repo: GitRepo, policy: str = "") -> None:
@@ -298,18 +298,18 @@ def test_as_of_an_unknown_commit_is_refused(repo: GitRepo, run: Any) -> None:
 def test_library_api(generated: tuple[Path, Truth]) -> None:
     import taskgov
 
-    path, _truth = generated
+    path, truth = generated
     repo = taskgov.load_repo(path)
     states = taskgov.derive_states(repo, taskgov.read_activity(repo.root, "main"))
-    head = subprocess.run(
-        ["git", "-C", str(path), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    actuals = taskgov.actuals_of(repo, states, head)
+    actuals = taskgov.actuals_of(repo, states, "HEAD")
     assert len(actuals.with_ratio()) == 400
-    plan = taskgov.forecast(
-        repo, states, taskgov.PlanOptions(samples=500), revision=head, calibrate_mode=True
-    )
-    assert plan["calibration"]["calibrated"] is True
+    assert {(g.by, g.name) for g in actuals.groups} >= {("agent", "Claude"), ("type", "bugfix")}
+    # Everything is finished at HEAD: nothing to calibrate, and no history read for it.
+    done = taskgov.forecast(repo, states, taskgov.PlanOptions(), revision="HEAD")
+    assert done["calibration"]["why"] == "nothing left to plan"
+    then = taskgov.plan_as_of(repo, truth.as_of, taskgov.PlanOptions(samples=500), calibrate=True)
+    assert then["calibration"]["calibrated"] is True
+    assert then["as_of"]["commit"] == truth.as_of
 
 
 def test_a_move_into_completed_and_assisted_by(repo: GitRepo, run: Any) -> None:
@@ -372,3 +372,96 @@ def test_simulate_draws_the_calibrated_durations(tmp_path: Path, run: Any) -> No
     assert calibrated["calibration"]["calibrated"] is True
     assert plain["work"]["mean"] == pytest.approx(10, rel=0.05)
     assert calibrated["work"]["mean"] == pytest.approx(16, rel=0.10)
+
+
+def _specs(repo: GitRepo, ids: list[str], policy: str = "", **fields: str) -> None:
+    files: dict[str, str | bytes] = {
+        f"docs/tasks/active/{i}.yaml": spec_yaml(i, status="completed", **fields) for i in ids
+    }
+    if policy:
+        files["docs/governance/policy.yaml"] = policy
+    repo.commit("docs(tasks): the plan", files)
+
+
+def test_patterns_with_inline_flags_groups_and_backreferences(repo: GitRepo, run: Any) -> None:
+    policy = (
+        "version: 1\nestimates:\n  actuals:\n"
+        "    finish_mentions: ['(?i)shipped {id}', '(?P<verb>landed) {id}', '(x)\\1 {id}']\n"
+    )
+    _specs(repo, ["TASK-2026-001", "TASK-2026-002", "TASK-2026-003"], policy)
+    _commit_at(repo, "2026-03-02T09:00:00Z", "SHIPPED TASK-2026-001")
+    _commit_at(repo, "2026-03-02T09:10:00Z", "landed TASK-2026-002")
+    _commit_at(repo, "2026-03-02T09:20:00Z", "xx TASK-2026-003")
+    tasks = {t["id"]: t for t in _json(run, repo.path, "actuals")["tasks"]}
+    for task_id in tasks:
+        assert tasks[task_id]["sources"]["finished"].startswith("commit message ("), task_id
+    assert run(repo.path, "plan", "--calibrate").code == 0
+
+
+def test_ids_end_where_the_id_ends_and_lists_name_each(repo: GitRepo, run: Any) -> None:
+    ids = ["TASK-2026-010", "TASK-2026-011", "TASK-2026-012", "TASK-2026-013"]
+    _specs(repo, ids)
+    _commit_at(repo, "2026-03-02T09:00:00Z", "fixes TASK-2026-010x and TASK-2026-010-followup")
+    _commit_at(repo, "2026-03-02T09:00:01Z", "fixes TASK-2026-010_old")
+    _commit_at(repo, "2026-03-02T10:00:00Z", "fixes TASK-2026-011, TASK-2026-012 and TASK-2026-013")
+    _commit_at(repo, "2026-03-03T10:00:00Z", 'Revert "fixes TASK-2026-013"')
+    tasks = {t["id"]: t for t in _json(run, repo.path, "actuals")["tasks"]}
+    assert tasks["TASK-2026-010"]["commits"] == 0
+    for task_id in ("TASK-2026-011", "TASK-2026-012"):
+        assert tasks[task_id]["commits"] == 1
+        assert tasks[task_id]["sources"]["finished"].startswith("commit message (")
+    # The revert quotes the message: it does not finish the task (nor, a day after the
+    # finish, count as its work).
+    assert tasks["TASK-2026-013"]["commits"] == 1
+    assert tasks["TASK-2026-013"]["finished"].startswith("2026-03-02T10:00:00")
+
+
+def test_a_fixed_width_id_pattern_is_not_matched_inside_a_longer_id(
+    repo: GitRepo, run: Any
+) -> None:
+    policy = "version: 1\ntasks:\n  id_pattern: '^TASK-\\d{4}-\\d{3}$'\n"
+    _specs(repo, ["TASK-2026-010"], policy)
+    _commit_at(repo, "2026-03-02T09:00:00Z", "fixes TASK-2026-0101")
+    _commit_at(repo, "2026-03-02T09:30:00Z", "feat: x\n\nTask: task-2026-010")  # case
+    task = _json(run, repo.path, "actuals")["tasks"][0]
+    assert task["commits"] == 1
+    assert "Task: trailer" in task["sources"]["started"]
+
+
+def test_a_bare_spec_date_is_the_whole_day(repo: GitRepo, run: Any) -> None:
+    extra = "  started_at: 2026-03-08\n  completed_at: 2026-03-08\n"
+    text = spec_yaml("TASK-2026-006", status="completed").replace(
+        '  status: "completed"\n', '  status: "completed"\n' + extra
+    )
+    repo.commit("docs(tasks): the plan", {"docs/tasks/active/TASK-2026-006.yaml": text})
+    for when in ("09:00", "10:00", "11:00", "12:30"):
+        _commit_at(repo, f"2026-03-08T{when}:00+02:00", "feat: x\n\nTask: TASK-2026-006")
+    task = _json(run, repo.path, "actuals")["tasks"][0]
+    assert task["commits"] == 4
+    assert task["effort_hours"] == pytest.approx(2 + 1 + 1 + 1.5)
+    assert task["finished"] == "2026-03-08T23:59:59+00:00"
+    assert "a date" in task["sources"]["finished"]
+
+
+def test_plan_as_of_reports_that_commits_problems(repo: GitRepo, run: Any) -> None:
+    _small(repo)
+    old = repo.git("rev-parse", "HEAD").strip()
+    repo.commit("break it", {"docs/tasks/active/TASK-2026-002.yaml": "task_id: [\n"})
+    now = run(repo.path, "plan", "--json")
+    then = run(repo.path, "plan", "--as-of", old, "--json")
+    assert [p["path"] for p in now.json()["problems"]] == ["docs/tasks/active/TASK-2026-002.yaml"]  # type: ignore[index]
+    assert then.json()["problems"] == []  # type: ignore[index]
+    assert "could not" not in run(repo.path, "plan", "--as-of", old).err
+
+
+def test_zero_estimates_and_non_integer_thresholds(repo: GitRepo, run: Any) -> None:
+    _specs(repo, ["TASK-2026-001"], effort="0h")
+    _commit_at(repo, "2026-03-02T09:00:00Z", "feat: x\n\nCloses: TASK-2026-001")
+    data = _json(run, repo.path, "actuals")
+    assert data["without_estimate"] == ["TASK-2026-001"]
+    assert data["groups"] == []
+    policy = "version: 1\nestimates:\n  calibration:\n    auto_after: true\n"
+    repo.commit("policy", {"docs/governance/policy.yaml": policy})
+    result = run(repo.path, "plan")
+    assert result.code == 2
+    assert "estimates.calibration.auto_after" in result.err

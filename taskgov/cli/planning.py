@@ -149,7 +149,8 @@ def plan(
         data = plan_as_of(repo, as_of, options, calibrate=calibrate)
     else:
         data = plan_data(repo, activity, options, calibrate=calibrate)
-    problems = _read_problems(repo)  # beside the plan: the plan's id hashes what was planned
+    # Beside the plan (its id hashes what was planned); --as-of brings that commit's own.
+    problems = data.pop("problems") if "problems" in data else _read_problems(repo)
     if fmt != "json":
         _say_unread(problems)
     if data["cycles"]:
@@ -206,11 +207,13 @@ def _print_plan(data: dict[str, Any]) -> None:
         f" (mean {estimates['mean']:g}, sd {data['stddev']:g})"
     )
     if calibration.get("calibrated"):
-        classes = "; ".join(
-            f"{c['class']} x{c['median_ratio']:g} ({ui.plural(len(c['tasks']), 'task')})"
-            for c in calibration["classes"]
-        )
-        ui.out(f"calibrated on history: {calibration['why']}: {classes}")
+        ui.out(f"calibrated on history: {calibration['why']}")
+        for c in calibration["classes"]:
+            ui.out(
+                f"  {ui.one_line(c['class'])}: x{c['median_ratio']:g} median of "
+                f"{ui.plural(c['history'], 'finished task')}, for "
+                f"{ui.plural(len(c['tasks']), 'task')}"
+            )
     elif calibration.get("why"):
         ui.out(f"not calibrated: {calibration['why']}")
     if data.get("as_of"):

@@ -36,6 +36,7 @@ from taskgov.state import TaskState
 
 GROUPS = ("assignee", "agent", "type", "milestone")
 P80 = 0.8
+DAY_TIMES = ("T00:00:00+00:00", "T23:59:59+00:00")  # what a bare date in a spec becomes
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,8 @@ class Actual:
 
     @property
     def estimated(self) -> bool:
-        """Whether the estimate is the task's own (not the policy's default)."""
-        return self.estimate_source != "default"
+        """Whether the task has an estimate of its own (not the policy's default, not 0)."""
+        return self.estimate_source != "default" and self.estimate_hours > 0
 
     @property
     def covered(self) -> bool | None:
@@ -173,7 +174,9 @@ def compute_actuals(
         task = repo.tasks[task_id]
         if states[task_id].status != "completed" or task.unreadable:
             continue
-        started_at, completed_at = _stamp(task.started_at), _stamp(task.completed_at)
+        # A date without a time: work began at the start of that day, ended at its end.
+        started_at = _stamp(task.started_at, "T00:00:00+00:00")
+        completed_at = _stamp(task.completed_at, "T23:59:59+00:00")
         actuals.append(_actual(task, by_id.get(task_id), started_at, completed_at, config))
     finished = tuple(actuals)
     return Actuals(
@@ -317,7 +320,7 @@ def _finish(
         if touch.how == CLOSES_TRAILER:
             return touch.date, f"Closes: trailer ({touch.commit[:7]})"
     if completed_at:
-        return completed_at, "spec state.completed_at"
+        return completed_at, "spec state.completed_at" + _day(completed_at)
     for touch in touches:
         if touch.how == PROSE_FINISH:
             return touch.date, f"commit message ({touch.commit[:7]})"
@@ -333,11 +336,15 @@ def _start(touches: list[Touch], started_at: str) -> tuple[str, str]:
     """The earlier of the spec's ``started_at`` and the first commit naming the task."""
     first = touches[0] if touches else None
     if started_at and (first is None or seconds_of(started_at) <= seconds_of(first.date)):
-        return started_at, "spec state.started_at"
+        return started_at, "spec state.started_at" + _day(started_at)
     if first is not None:
         label = "Task: trailer" if first.how == TASK_TRAILER else _kind(first)
         return first.date, f"first commit naming it, {label} ({first.commit[:7]})"
     return "", ""
+
+
+def _day(stamp: str) -> str:
+    return " (a date: that day's start or end, UTC)" if stamp.endswith(DAY_TIMES) else ""
 
 
 def _kind(touch: Touch) -> str:
@@ -382,12 +389,12 @@ def percentile(values: tuple[float, ...] | list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def _stamp(value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(value).strip()
+def _stamp(value: str, time_of_day: str) -> str:
+    """``value`` (a spec's date or time) as ISO 8601; ``time_of_day`` completes a bare date;
+    "" for anything that is not a date."""
+    text = value.strip()
+    if len(text) == 10:
+        text += time_of_day
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

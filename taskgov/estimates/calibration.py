@@ -22,7 +22,7 @@ from taskgov.config import Config
 from taskgov.estimates.actuals import Actuals, keys_of, percentile
 from taskgov.output import plural
 from taskgov.plan.montecarlo import QUANTILES
-from taskgov.plan.network import Calibration, Network
+from taskgov.plan.network import DONE, Calibration, Network
 from taskgov.policy.commits import is_agent
 from taskgov.spec.task import Task
 
@@ -160,8 +160,13 @@ def calibrate(
     classes = reference_classes(actuals, config)
     used: list[ReferenceClass] = []
     rows = []
-    for task in network.tasks:
-        found = class_for(task, classes, config)
+    for task, status, estimate in zip(
+        network.tasks, network.statuses, network.estimates, strict=True
+    ):
+        # History scales estimates: a task without one of its own (or an unreadable spec's
+        # placeholder) keeps the policy's default, and finished work (plan --all) stays.
+        own = estimate.source != "default" and estimate.expected > 0 and not task.unreadable
+        found = class_for(task, classes, config) if own and status not in DONE else None
         if found is None:
             rows.append(-1)
             continue

@@ -56,11 +56,13 @@ def calibrator(
         # Too few finished tasks to calibrate (or told not to): history is not read.
         early = choose_mode(config, finished, None, requested)
         return lambda network: (network, _report(early, []))
-    actuals = actuals_of(repo, states, revision)
-    mode = choose_mode(config, finished, len(actuals.with_ratio()), requested)
     seed = config.seed if options.seed is None else options.seed
 
     def apply(network: Network) -> tuple[Network, dict[str, Any]]:
+        if network.size == 0:  # nothing left to plan: no history to read
+            return network, _report(Mode(False, "nothing left to plan", 0), [])
+        actuals = actuals_of(repo, states, revision)
+        mode = choose_mode(config, finished, len(actuals.with_ratio()), requested)
         if not mode.calibrated:
             return network, _report(mode, [])
         calibrated, used = calibrate(network, actuals, config, seed)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from taskgov.config import Config
+from taskgov.config import MENTION_GROUP, Config, mention_regex
 from taskgov.git.history import walk
 from taskgov.git.process import run_git
 from taskgov.git.trailers import parse_trailers, trailer_ids
@@ -74,19 +74,13 @@ def id_core(pattern: str) -> str:
     return f"(?:{core})"
 
 
-def mention_patterns(config: Config) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The finish and work patterns of the policy, each joined into one regex whose
-    ``id`` groups hold the id named (case ignored; ``^`` is the start of any line)."""
+def mention_patterns(config: Config) -> tuple[list[re.Pattern[str]], list[re.Pattern[str]]]:
+    """The policy's finish and work patterns, compiled as ``mention_regex`` does."""
     core = id_core(config.id_pattern)
-
-    def joined(patterns: tuple[str, ...]) -> re.Pattern[str]:
-        parts = [
-            p.replace("{id}", f"(?P<id{n}>{core})", 1).replace("{id}", core)
-            for n, p in enumerate(patterns)
-        ]
-        return re.compile("|".join(f"(?:{p})" for p in parts) or "(?!)", re.I | re.M)
-
-    return joined(config.mention_finish), joined(config.mention_work)
+    return (
+        [mention_regex(p, core) for p in config.mention_finish],
+        [mention_regex(p, core) for p in config.mention_work],
+    )
 
 
 def read_history(root: Path, config: Config, revision: str) -> History:
@@ -124,8 +118,8 @@ def _settings(config: Config) -> tuple[object, ...]:
 
 def _read(root: Path, config: Config, revision: str) -> History:
     finish, work = mention_patterns(config)
-    shaped = re.compile(config.id_pattern)
-    found = re.compile(id_core(config.id_pattern), re.I)
+    exact = re.compile(config.id_pattern, re.I)  # a trailer's value, whole
+    found = re.compile(rf"(?<![\w-]){id_core(config.id_pattern)}(?![\w-])", re.I)
     named: dict[str, list[Touch]] = {}
     # git keeps only messages holding the prefix, when every id starts with it.
     prefixed = config.id_prefix and re.match(
@@ -137,7 +131,7 @@ def _read(root: Path, config: Config, revision: str) -> History:
         if not found.search(message):
             continue
         trailers = parse_trailers(message)
-        ways = _ways(message, trailers, shaped, finish, work)
+        ways = _ways(message, trailers, exact, found, finish, work)
         if not ways:
             continue
         raw = [v for k, v in trailers if k.lower() in ("co-authored-by", "assisted-by")]
@@ -181,12 +175,14 @@ def _ere_literal(text: str) -> str:
 def _ways(
     message: str,
     trailers: list[tuple[str, str]],
-    shaped: re.Pattern[str],
-    finish: re.Pattern[str],
-    work: re.Pattern[str],
+    exact: re.Pattern[str],
+    found: re.Pattern[str],
+    finish: list[re.Pattern[str]],
+    work: list[re.Pattern[str]],
 ) -> dict[str, str]:
     """The tasks ``message`` names, each with the strongest way it names it: a ``Closes:``
-    trailer, a ``Task:`` trailer, a finishing sentence, any other pattern."""
+    trailer, a finishing sentence, a ``Task:`` trailer, any other pattern. A revert's
+    message quotes the reverted one: its prose counts as work, never as finishing."""
     ways: dict[str, str] = {}
     rank = {CLOSES_TRAILER: 0, PROSE_FINISH: 1, TASK_TRAILER: 2, PROSE_WORK: 3}
 
@@ -194,18 +190,18 @@ def _ways(
         if task_id not in ways or rank[how] < rank[ways[task_id]]:
             ways[task_id] = how
 
-    for value in trailer_ids(trailers, "closes"):
-        if shaped.search(value):
-            note(value, CLOSES_TRAILER)
-    for value in trailer_ids(trailers, "task"):
-        if shaped.search(value):
-            note(value, TASK_TRAILER)
+    for key, how in (("closes", CLOSES_TRAILER), ("task", TASK_TRAILER)):
+        for value in trailer_ids(trailers, key):
+            if exact.search(value):
+                note(value, how)
     prose = message[:PROSE_LIMIT]  # a huge message costs no more than its start
-    for pattern, how in ((finish, PROSE_FINISH), (work, PROSE_WORK)):
-        for match in pattern.finditer(prose):
-            for group, value in match.groupdict().items():
-                if value and group.startswith("id"):
-                    note(value, how)
+    reverting = prose.startswith("Revert ")
+    for patterns, how in ((finish, PROSE_WORK if reverting else PROSE_FINISH), (work, PROSE_WORK)):
+        for pattern in patterns:
+            for match in pattern.finditer(prose):
+                named = match.group(MENTION_GROUP)
+                for each in found.finditer(named) if named else ():
+                    note(each.group(0), how)
     return ways
 
 

@@ -288,8 +288,8 @@ def _assumptions(network: Network, capacities: Mapping[str, float], config: Conf
     ]
     if from_effort:
         notes.append(
-            f"{plural(len(from_effort), 'task')} estimated from classification.estimated_effort "
-            f"(a range gives optimistic and pessimistic): {_some(from_effort)}"
+            f"{plural(len(from_effort), 'task')} estimated from classification.estimated_effort"
+            f": {_some(from_effort)}"
         )
     spread = _spread(network, default_hours, config.single_point_spread)
     if spread["applied_to"]:

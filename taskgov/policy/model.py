@@ -23,6 +23,7 @@ from taskgov.config import (
     DEFAULT_WORK_MENTIONS,
     Config,
     Paths,
+    mention_regex,
 )
 from taskgov.spec.effort import MAX_HOURS, parse_duration
 
@@ -111,15 +112,15 @@ class ActualsSection(_Section):
             if "{id}" not in pattern:
                 raise ValueError(f"{pattern!r} has no {{id}} (where the task id goes)")
             try:
-                re.compile(pattern.replace("{id}", "(?P<id>x)"))
+                mention_regex(pattern, r"TASK-\d+")  # as it will be matched
             except re.error as exc:
                 raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
         return value
 
 
 class CalibrationSection(_Section):
-    auto_after: int = Field(10, ge=0)  # finished tasks with actuals; 0: only with --calibrate
-    min_class: int = Field(5, ge=1)  # finished tasks a reference class needs
+    auto_after: int = Field(10, ge=0, strict=True)  # finished tasks with actuals; 0: never
+    min_class: int = Field(5, ge=1, strict=True)  # finished tasks a reference class needs
 
 
 class EstimatesSection(_Section):
