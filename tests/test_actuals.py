@@ -465,3 +465,25 @@ def test_zero_estimates_and_non_integer_thresholds(repo: GitRepo, run: Any) -> N
     result = run(repo.path, "plan")
     assert result.code == 2
     assert "estimates.calibration.auto_after" in result.err
+
+
+def test_the_cached_history_grows_by_the_new_commits_only(repo: GitRepo, run: Any) -> None:
+    _specs(repo, ["TASK-2026-001", "TASK-2026-002"])
+    _commit_at(repo, "2026-03-02T09:00:00Z", "feat: a\n\nTask: TASK-2026-001")
+    first = _json(run, repo.path, "actuals")
+    _commit_at(repo, "2026-03-02T10:00:00Z", "feat: b\n\nCloses: TASK-2026-001")
+    _commit_at(repo, "2026-03-02T11:00:00Z", "Complete TASK-2026-002")
+    grown = _json(run, repo.path, "actuals")  # from the cache, extended by two commits
+    cache = repo.path / ".git" / "taskgov" / "history.cache"
+    assert cache.is_file()
+    cache.unlink()
+    assert grown == _json(run, repo.path, "actuals")  # the same as read from scratch
+    assert grown != first
+    # History rewritten (the cached commit is no ancestor any more): read again in full.
+    repo.git("reset", "-q", "--hard", "HEAD~2")
+    _commit_at(repo, "2026-03-02T12:00:00Z", "feat: c\n\nCloses: TASK-2026-001")
+    rewritten = _json(run, repo.path, "actuals")
+    cache.unlink()
+    assert rewritten == _json(run, repo.path, "actuals")
+    assert [t["id"] for t in rewritten["tasks"]] == ["TASK-2026-001", "TASK-2026-002"]
+    assert rewritten["tasks"][0]["finished"].startswith("2026-03-02T12:00:00")

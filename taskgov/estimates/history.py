@@ -25,7 +25,7 @@ TASK_TRAILER = "Task: trailer"
 CLOSES_TRAILER = "Closes: trailer"
 PROSE_FINISH = "prose (finishes)"
 PROSE_WORK = "prose"
-SCHEMA = 1
+SCHEMA = 2
 PROSE_LIMIT = 16_384  # characters of each message searched for prose mentions
 
 
@@ -96,13 +96,46 @@ def read_history(root: Path, config: Config, revision: str) -> History:
         if revision in ("", "HEAD"):
             return History("", ())
         raise UsageError(f"{revision}: no such commit in {root}")
-    key = (SCHEMA, commit, _settings(config))
+    # One cached history per settings, for the commit it was read at. Another commit that
+    # descends from it costs a walk of the commits in between only (``git log NEW ^OLD``).
+    key = (SCHEMA, _settings(config))
     cached = memo_get(root, "history.cache", key)
-    if isinstance(cached, History):
+    if isinstance(cached, History) and cached.revision == commit:
         return cached
-    history = _read(root, config, commit)
+    if isinstance(cached, History) and cached.revision and _descends(root, commit, cached):
+        history = _merged(cached, _read(root, config, commit, since=cached.revision))
+    else:
+        history = _read(root, config, commit)
     memo_put(root, "history.cache", key, history)
     return history
+
+
+def _descends(root: Path, commit: str, earlier: History) -> bool:
+    from taskgov.git.process import git_outcome
+
+    code, _, _ = git_outcome(root, "merge-base", "--is-ancestor", earlier.revision, commit)
+    return code == 0
+
+
+def _merged(earlier: History, newer: History) -> History:
+    """``earlier`` (a history at an ancestor) extended by ``newer`` (the commits since)."""
+    tasks = earlier.by_id()
+    for item in newer.tasks:
+        before = tasks.get(item.id)
+        if before is None:
+            tasks[item.id] = item
+            continue
+        touches = tuple(sorted((*before.touches, *item.touches), key=lambda t: seconds_of(t.date)))
+        archived = (
+            (before.archived, before.archived_commit)
+            if before.archived
+            else (
+                item.archived,
+                item.archived_commit,
+            )
+        )
+        tasks[item.id] = TaskHistory(item.id, touches, *archived)
+    return History(newer.revision, tuple(tasks[i] for i in sorted(tasks)))
 
 
 def _settings(config: Config) -> tuple[object, ...]:
@@ -116,7 +149,9 @@ def _settings(config: Config) -> tuple[object, ...]:
     )
 
 
-def _read(root: Path, config: Config, revision: str) -> History:
+def _read(root: Path, config: Config, revision: str, since: str = "") -> History:
+    """The history of ``revision``, or only of the commits since ``since`` (an ancestor)."""
+    revisions = [revision, f"^{since}"] if since else [revision]
     finish, work = mention_patterns(config)
     exact = re.compile(config.id_pattern, re.I)  # a trailer's value, whole
     found = re.compile(rf"(?<![\w-]){id_core(config.id_pattern)}(?![\w-])", re.I)
@@ -126,7 +161,7 @@ def _read(root: Path, config: Config, revision: str) -> History:
         rf"\^?{re.escape(config.id_prefix)}\b", config.id_pattern
     )
     grep = [_ere_literal(config.id_prefix)] if prefixed else []
-    for commit in walk(root, [revision], grep=grep):
+    for commit in walk(root, revisions, grep=grep):
         message = commit.message
         if not found.search(message):
             continue
@@ -152,7 +187,7 @@ def _read(root: Path, config: Config, revision: str) -> History:
                     commit.is_merge,
                 )
             )
-    archived = _archived(root, config, revision)
+    archived = _archived(root, config, revisions)
     tasks = []
     for task_id in sorted(set(named) | set(archived)):
         # Oldest first by author date; commits of the same second in git's order reversed
@@ -205,7 +240,7 @@ def _ways(
     return ways
 
 
-def _archived(root: Path, config: Config, revision: str) -> dict[str, tuple[str, str]]:
+def _archived(root: Path, config: Config, revisions: list[str]) -> dict[str, tuple[str, str]]:
     """For each spec file added to the completed directory, the oldest commit that added it
     (by the file's name: ``TASK-2026-001.yaml`` is TASK-2026-001)."""
     directory = config.paths.completed.strip("/")
@@ -216,7 +251,7 @@ def _archived(root: Path, config: Config, revision: str) -> dict[str, tuple[str,
         "--name-only",
         "--no-renames",
         "--format=%x1e%H %aI",
-        revision,
+        *revisions,
         "--",
         f"{directory}/",
     )
