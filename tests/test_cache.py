@@ -404,3 +404,43 @@ def test_ready_reads_the_parse_cache_once_per_run(run, repo: GitRepo, monkeypatc
     monkeypatch.setattr(parsecache.SpecCache, "_load", counting)
     assert run(repo.path, "ready").code == 0  # a commit: the answer is computed again
     assert len(loads) == 1
+
+
+def _activity_from_scratch(root: Path, target: str) -> object:
+    from taskgov.git.activity import read_activity
+
+    (root / ".git/taskgov/activity.cache").unlink(missing_ok=True)
+    return read_activity(root, target)
+
+
+def test_activity_after_new_commits_equals_one_read_from_scratch(repo: GitRepo) -> None:
+    from taskgov.git.activity import read_activity
+
+    repo.commit("plan", {"docs/tasks/active/TASK-2026-001.yaml": spec_yaml("TASK-2026-001")})
+    repo.commit("feat: a\n\nTask: TASK-2026-001", {"a": "1"})
+    first = read_activity(repo.path, "main")
+    assert set(first.started) == {"TASK-2026-001"}
+    # Forward: two more commits, one closing 001 and starting 002, one naming 001 again.
+    repo.commit("feat: b\n\nCloses: TASK-2026-001\nTask: TASK-2026-002", {"b": "1"})
+    repo.commit("feat: c\n\nTask: TASK-2026-001\nDecision: DECISION-2026-01-01-001", {"c": "1"})
+    grown = read_activity(repo.path, "main")
+    assert grown == _activity_from_scratch(repo.path, "main")
+    assert grown.started["TASK-2026-001"] == first.started["TASK-2026-001"]  # still the first
+    assert set(grown.closed) == {"TASK-2026-001"}
+    assert set(grown.decisions) == {"DECISION-2026-01-01-001"}
+    # A side branch: HEAD moves on, the target stays; then the target catches up (merge).
+    repo.git("switch", "-q", "-c", "side")
+    repo.commit("feat: d\n\nCloses: TASK-2026-002", {"d": "1"})
+    side = read_activity(repo.path, "main")
+    assert side == _activity_from_scratch(repo.path, "main")
+    assert "TASK-2026-002" not in side.closed  # closed on a side branch only
+    repo.git("switch", "-q", "main")
+    repo.git("merge", "-q", "--no-ff", "-m", "merge side", "side")
+    merged = read_activity(repo.path, "main")
+    assert merged == _activity_from_scratch(repo.path, "main")
+    assert "TASK-2026-002" in merged.closed
+    # Rewritten history (not forward): read again in full, the closing gone.
+    repo.git("reset", "-q", "--hard", "HEAD~3")
+    rewound = read_activity(repo.path, "main")
+    assert rewound == _activity_from_scratch(repo.path, "main")
+    assert rewound.closed == {}

@@ -41,39 +41,85 @@ class Activity:
 def read_activity(root: Path, target_branch: str) -> Activity:
     """Activity of the repository at ``root``; empty outside git or before the first commit.
     Raises ``GitError`` when git fails (history that cannot be read is not an empty history).
-    Nothing is closed when the target branch does not exist (see ``head_and_target``)."""
+    Nothing is closed when the target branch does not exist (see ``head_and_target``).
+
+    The last answer is kept; when HEAD and the target branch have only moved forward since
+    (the usual case after a commit, a pull or a merge), only the commits in between are read
+    and their mentions added (an older mention of the same id stays the first one)."""
     from taskgov.spec.cache import memo_get, memo_put
 
     commits = head_and_target(root, target_branch)
     if commits is None:
         return Activity()
     head, target = commits
-    key = (head, target)
-    cached = memo_get(root, "activity.cache", key)
-    if isinstance(cached, Activity):
+    cached = memo_get(root, "activity.cache", _KEY)
+    if isinstance(cached, Activity) and (cached.head, cached.target or "") == (head, target):
         return cached
-    if head == target:  # the usual case: one walk finds all three trailers
-        found = _scan(root, head, (CLOSES, WORKS_ON, DECISION))
+    if isinstance(cached, Activity) and _forward(root, cached, head, target):
+        activity = _extended(root, cached, head, target)
+    elif head == target:  # the usual case: one walk finds all three trailers
+        found = _scan(root, [head], (CLOSES, WORKS_ON, DECISION))
+        activity = Activity(found[CLOSES], found[WORKS_ON], found[DECISION], head, target)
     else:
-        found = _scan(root, head, (WORKS_ON, DECISION))
-        found[CLOSES] = _scan(root, target, (CLOSES,))[CLOSES] if target else {}
-    activity = Activity(found[CLOSES], found[WORKS_ON], found[DECISION], head, target or None)
-    memo_put(root, "activity.cache", key, activity)
+        found = _scan(root, [head], (WORKS_ON, DECISION))
+        closed = _scan(root, [target], (CLOSES,))[CLOSES] if target else {}
+        activity = Activity(closed, found[WORKS_ON], found[DECISION], head, target or None)
+    memo_put(root, "activity.cache", _KEY, activity)
     return activity
+
+
+_KEY = "activity-v2"
+
+
+def _forward(root: Path, cached: Activity, head: str, target: str) -> bool:
+    """Whether HEAD and the target only moved forward from the cached answer's commits."""
+    from taskgov.git.process import git_outcome
+
+    if not cached.head or bool(cached.target) != bool(target):
+        return False
+    pairs = [(cached.head, head), *([(cached.target, target)] if target else [])]
+    for old, new in pairs:
+        if old != new:
+            code, _, _ = git_outcome(root, "merge-base", "--is-ancestor", str(old), new)
+            if code != 0:
+                return False
+    return True
+
+
+def _extended(root: Path, cached: Activity, head: str, target: str) -> Activity:
+    """``cached`` with the mentions of the commits since its HEAD and target."""
+    started = dict(cached.started)
+    decisions = dict(cached.decisions)
+    closed = dict(cached.closed)
+    if head != cached.head:
+        found = _scan(root, [head, f"^{cached.head}"], (WORKS_ON, DECISION))
+        _add(started, found[WORKS_ON])
+        _add(decisions, found[DECISION])
+    if target and target != cached.target:
+        _add(closed, _scan(root, [target, f"^{cached.target}"], (CLOSES,))[CLOSES])
+    return Activity(closed, started, decisions, head, target or None)
+
+
+def _add(first: dict[str, Mention], newer: dict[str, Mention]) -> None:
+    """Merge ``newer`` mentions into ``first``, keeping each id's oldest (a full walk lists
+    the new commits before the old ones, so the old mention is the one it keeps)."""
+    for name, mention in newer.items():
+        first.setdefault(name, mention)
 
 
 def read_activity_at(root: Path, commit: str) -> Activity:
     """Activity as it was at ``commit`` (a commit id): what its history closed, started and
     decided, with ``commit`` as both HEAD and the target branch. For backtests."""
-    found = _scan(root, commit, (CLOSES, WORKS_ON, DECISION))
+    found = _scan(root, [commit], (CLOSES, WORKS_ON, DECISION))
     return Activity(found[CLOSES], found[WORKS_ON], found[DECISION], commit, commit)
 
 
-def _scan(root: Path, revision: str, keys: tuple[str, ...]) -> dict[str, dict[str, Mention]]:
-    """For each trailer key, the oldest commit reachable from ``revision`` naming each id in
-    it; one ``git log`` that keeps only commits mentioning one of the keys."""
+def _scan(root: Path, revisions: list[str], keys: tuple[str, ...]) -> dict[str, dict[str, Mention]]:
+    """For each trailer key, the oldest commit in ``revisions`` (a commit, or a range as
+    ``[new, ^old]``) naming each id in it; one ``git log`` that keeps only commits mentioning
+    one of the keys."""
     found: dict[str, dict[str, Mention]] = {key: {} for key in keys}
-    for commit in walk(root, [revision], grep=[f"^{key}:" for key in keys]):
+    for commit in walk(root, revisions, grep=[f"^{key}:" for key in keys]):
         trailers = parse_trailers(commit.message)
         mention = Mention(commit.sha, commit.author_date, commit.subject)
         for key in keys:
