@@ -86,6 +86,17 @@ class GitSection(_Section):
     target_branch: str = ""  # unset: the branch origin's HEAD names, else main, else master
 
 
+def _checked_duration(value: str, *, allow_zero: bool) -> str:
+    """``value`` if it reads as a duration (``2h``, ``30m``), else the reason as ValueError."""
+    from taskgov.spec.effort import EffortError
+
+    try:
+        parse_duration(value, allow_zero=allow_zero)
+    except EffortError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
 class ActualsSection(_Section):
     """How history becomes actuals: commit sessions and prose mentions of task ids."""
 
@@ -97,13 +108,7 @@ class ActualsSection(_Section):
     @field_validator("session_gap", "first_commit")
     @classmethod
     def _duration(cls, value: str, info: ValidationInfo) -> str:
-        from taskgov.spec.effort import EffortError
-
-        try:
-            parse_duration(value, allow_zero=info.field_name == "first_commit")
-        except EffortError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return _checked_duration(value, allow_zero=info.field_name == "first_commit")
 
     @field_validator("finish_mentions", "work_mentions")
     @classmethod
@@ -183,13 +188,7 @@ class ClaimsSection(_Section):
     @field_validator("lease", "grace")
     @classmethod
     def _duration(cls, value: str, info: ValidationInfo) -> str:
-        from taskgov.spec.effort import EffortError
-
-        try:
-            parse_duration(value, allow_zero=info.field_name == "grace")
-        except EffortError as exc:
-            raise ValueError(str(exc)) from None
-        return value
+        return _checked_duration(value, allow_zero=info.field_name == "grace")
 
 
 class PlanningSection(_Section):
