@@ -210,7 +210,7 @@ def _print_plan(data: dict[str, Any]) -> None:
         ui.out(f"calibrated on history: {calibration['why']}")
         for c in calibration["classes"]:
             ui.out(
-                f"  {ui.one_line(c['class'])}: x{c['median_ratio']:g} median of "
+                f"  {ui.one_line(c['class'])}: x{c['median_ratio']:.2f} median of "
                 f"{ui.plural(c['history'], 'finished task')}, for "
                 f"{ui.plural(len(c['tasks']), 'task')}"
             )
