@@ -377,3 +377,9 @@ def _escape_property(text: str) -> str:
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 commit``, ``2 commits`` (``many`` for irregular plurals)."""
     return f"{count:,} {word if count == 1 else many or word + 's'}"
+
+
+def some(ids: Sequence[str], limit: int) -> str:
+    """The first ``limit`` of ``ids``, comma-separated, and how many more there are."""
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

@@ -94,11 +94,12 @@ def _print_actuals(data: dict[str, Any]) -> None:
     )
     if data["without_effort"]:
         ui.err(
-            f"note: no commit names {_some(data['without_effort'])}: no effort measured "
+            f"note: no commit names {ui.some(data['without_effort'], 8)}: no effort measured "
             "(name the task in a Task: or Closes: trailer, or in the message)"
         )
     if data["without_estimate"]:
-        ui.err(f"note: no estimate of their own, not grouped: {_some(data['without_estimate'])}")
+        ungrouped = ui.some(data["without_estimate"], 8)
+        ui.err(f"note: no estimate of their own, not grouped: {ungrouped}")
 
 
 def _hours(value: float | None) -> str:
@@ -110,8 +111,3 @@ def _source(source: str) -> str:
         "planning.estimate": "3-point",
         "default": "default",
     }.get(source, "effort")
-
-
-def _some(ids: list[str], limit: int = 8) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")

@@ -8,7 +8,7 @@ from typing import Any
 
 from taskgov.config import Config
 from taskgov.errors import CheckFailed
-from taskgov.output import plural
+from taskgov.output import plural, some
 from taskgov.plan.cpm import (
     Timing,
     critical_path,
@@ -319,6 +319,5 @@ def _assumptions(network: Network, capacities: Mapping[str, float], config: Conf
     return notes
 
 
-def _some(ids: list[str], limit: int = 10) -> str:
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+def _some(ids: list[str]) -> str:
+    return some(ids, 10)

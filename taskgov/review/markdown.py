@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Any
 
-from taskgov.output import cut, md_cell, md_line, plural
+from taskgov.output import cut, md_cell, md_line, plural, some
 from taskgov.review.report import Review
 
 MARKER = "<!-- taskgov-review -->"  # how the CI comment finds itself again
@@ -133,10 +133,7 @@ def _plan_table(result: Review) -> list[str]:
 
 
 def _some(ids: Sequence[str], limit: int = 6) -> str:
-    if not ids:
-        return "-"
-    shown = ", ".join(ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return some(ids, limit) if ids else "-"
 
 
 def _changes(result: Review, rows: int | None, summary_url: str) -> list[str]:
