@@ -19,7 +19,7 @@ from taskgov.config import MENTION_GROUP, Config, mention_regex
 from taskgov.git.history import walk
 from taskgov.git.process import run_git
 from taskgov.git.trailers import parse_trailers, trailer_ids
-from taskgov.policy.commits import is_agent
+from taskgov.policy.commits import is_agent, name_of
 
 TASK_TRAILER = "Task: trailer"
 CLOSES_TRAILER = "Closes: trailer"
@@ -172,7 +172,7 @@ def _read(root: Path, config: Config, revision: str, since: str = "") -> History
         raw = [v for k, v in trailers if k.lower() in ("co-authored-by", "assisted-by")]
         author = f"{commit.author_name} <{commit.author_email}>"
         agents = tuple(
-            dict.fromkeys(_name(v) for v in [author, *raw] if is_agent(v, config.agents_allowed))
+            dict.fromkeys(name_of(v) for v in [author, *raw] if is_agent(v, config.agents_allowed))
         )
         for task_id, how in ways.items():
             named.setdefault(task_id, []).append(
@@ -182,7 +182,7 @@ def _read(root: Path, config: Config, revision: str, since: str = "") -> History
                     how,
                     commit.author_name,
                     (commit.author_email or commit.author_name).lower(),
-                    tuple(dict.fromkeys(_name(v) for v in raw)),
+                    tuple(dict.fromkeys(name_of(v) for v in raw)),
                     agents,
                     commit.is_merge,
                 )
@@ -275,9 +275,3 @@ def seconds_of(stamp: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()
-
-
-def _name(identity: str) -> str:
-    """``Claude <noreply@anthropic.com>`` -> ``Claude``."""
-    name = identity.split("<", 1)[0].strip()
-    return name or identity.strip()

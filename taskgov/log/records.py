@@ -9,7 +9,7 @@ from typing import Any
 from taskgov.config import Config
 from taskgov.git.history import Commit
 from taskgov.git.trailers import parse_trailers, trailer_ids
-from taskgov.policy.commits import human_approvals, is_agent
+from taskgov.policy.commits import human_approvals, is_agent, name_of
 
 # Conventional Commit types and the seed's words for them.
 TYPES = {
@@ -80,10 +80,6 @@ def utc_date(stamp: str) -> str:
     if moment.tzinfo is None:
         return moment.date().isoformat()
     return moment.astimezone(dt.timezone.utc).date().isoformat()
-
-
-def _name(identity: str) -> str:
-    return identity.split("<", 1)[0].strip() or identity.strip()
 
 
 def commit_type(subject: str) -> str:
@@ -157,7 +153,7 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: Remote) -> d
         "lines_removed": removed if commit.complete else None,
         "decision_id": decisions[0] if decisions else None,
         "human_approved": bool(approvals),
-        "approver": _name(approvals[0]) if approvals else None,
+        "approver": name_of(approvals[0]) if approvals else None,
         "task_id": task_ids[0] if task_ids else None,
         "branch": branch,
         "pr": pr_of(commit.subject, remote_url),
@@ -168,7 +164,7 @@ def derive(commit: Commit, config: Config, branch: str, remote_url: Remote) -> d
         "task_ids": list(dict.fromkeys(task_ids)),
         "closes": closes,
         "decision_ids": decisions,
-        "reviewers": [_name(r) for r in reviewers],
+        "reviewers": [name_of(r) for r in reviewers],
         "merge": commit.is_merge,
     }
 

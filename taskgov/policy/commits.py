@@ -70,6 +70,12 @@ def _values(trailers: list[tuple[str, str]], *keys: str) -> list[str]:
     return [value for key, value in trailers if key.lower() in keys]
 
 
+def name_of(identity: str) -> str:
+    """The name of ``Name <email>`` (``Claude <noreply@anthropic.com>`` -> ``Claude``); the
+    value itself when it has no name part."""
+    return identity.split("<", 1)[0].strip() or identity.strip()
+
+
 def _identity(value: str) -> tuple[str, str]:
     """(name, email) of ``Name <email>``, both case-folded; email "" when there is none."""
     name, _, rest = value.partition("<")
