@@ -14,6 +14,7 @@ distribution and its P80 lies between past outcomes rather than on one of them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -174,11 +175,16 @@ def calibrate(
             used.append(found)
         rows.append(used.index(found))
     tables = tuple(c.table(seed + n) for n, c in enumerate(used))
+    means = tuple(sum(t) / len(t) for t in tables)
     calibration = Calibration(
         scales=tuple(e.expected for e in network.estimates),
         rows=tuple(rows),
         tables=tables,
-        means=tuple(sum(t) / len(t) for t in tables),
+        means=means,
+        deviations=tuple(
+            math.sqrt(sum((v - mean) ** 2 for v in t) / len(t))
+            for t, mean in zip(tables, means, strict=True)
+        ),
     )
     return replace(network, calibration=calibration), used
 

@@ -8,7 +8,6 @@ reason it was left out, so a reader can see what the plan ignored.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -52,6 +51,7 @@ class Calibration:
     rows: tuple[int, ...]  # per task: its class's row in ``tables``; -1 not calibrated
     tables: tuple[tuple[float, ...], ...]  # per class: the ratio's quantiles (ascending)
     means: tuple[float, ...]  # per class: the mean ratio
+    deviations: tuple[float, ...]  # per class: the ratio's standard deviation
 
     def expected(self, node: int) -> float | None:
         row = self.rows[node]
@@ -61,10 +61,7 @@ class Calibration:
         row = self.rows[node]
         if row < 0:
             return None
-        table = self.tables[row]
-        mean = self.means[row]
-        variance = sum((v - mean) ** 2 for v in table) / len(table)
-        return float(self.scales[node] * math.sqrt(variance))
+        return self.scales[node] * self.deviations[row]
 
     def quantile(self, node: int, q: float) -> float | None:
         row = self.rows[node]
