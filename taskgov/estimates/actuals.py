@@ -199,20 +199,21 @@ def group_actuals(actuals: tuple[Actual, ...], agents_allowed: tuple[str, ...]) 
     for actual in actuals:
         if not actual.estimated or actual.ratio is None:
             continue
-        for by, name in keys_of(actual, agents_allowed):
+        for by, name in _keys(actual, agents_allowed):
             members.setdefault((by, name), []).append(actual)
-    groups = []
-    for by in GROUPS:
-        for (kind, name), items in sorted(members.items(), key=lambda kv: kv[0][1].lower()):
-            if kind != by:
-                continue
-            ratios = tuple(a.ratio for a in items if a.ratio is not None)
-            covered = sum(1 for a in items if a.covered)
-            groups.append(Group(by, name, ratios, covered))
-    return groups
+    ordered = sorted(members.items(), key=lambda kv: (GROUPS.index(kv[0][0]), kv[0][1].lower()))
+    return [
+        Group(
+            by,
+            name,
+            tuple(a.ratio for a in items if a.ratio is not None),
+            sum(1 for a in items if a.covered),
+        )
+        for (by, name), items in ordered
+    ]
 
 
-def keys_of(actual: Actual, agents_allowed: tuple[str, ...]) -> list[tuple[str, str]]:
+def _keys(actual: Actual, agents_allowed: tuple[str, ...]) -> list[tuple[str, str]]:
     """The groups a finished task belongs to."""
     keys = []
     if actual.assignee:

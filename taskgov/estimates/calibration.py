@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from taskgov.config import Config
-from taskgov.estimates.actuals import Actuals, keys_of, percentile
+from taskgov.estimates.actuals import Actuals, percentile
 from taskgov.output import plural
 from taskgov.plan.montecarlo import QUANTILES
 from taskgov.plan.network import DONE, Calibration, Network
@@ -114,22 +114,22 @@ def choose_mode(
 
 
 def reference_classes(actuals: Actuals, config: Config) -> dict[tuple[str, str], ReferenceClass]:
-    """Every reference class with at least ``min_class`` finished tasks, by (by, name)."""
-    members: dict[tuple[str, str], list[float]] = {}
-    usable = actuals.with_ratio()
-    for actual in usable:
-        ratio = actual.ratio
-        assert ratio is not None
-        for key in keys_of(actual, config.agents_allowed):
-            if key[0] != "milestone":
-                members.setdefault(key, []).append(max(ratio, 1e-3))
-    if usable:
-        members[("repository", "")] = [max(a.ratio or 0.0, 1e-3) for a in usable]
-    return {
-        key: ReferenceClass(key[0], key[1], tuple(ratios))
-        for key, ratios in members.items()
-        if len(ratios) >= config.calibrate_min_class or key[0] == "repository"
+    """Every group of ``actuals`` but milestones with at least ``min_class`` finished tasks,
+    and the whole repository, by (by, name)."""
+    classes = {
+        (g.by, g.name): ReferenceClass(g.by, g.name, _positive(g.ratios))
+        for g in actuals.groups
+        if g.by != "milestone" and g.count >= config.calibrate_min_class
     }
+    usable = [a.ratio for a in actuals.with_ratio() if a.ratio is not None]
+    if usable:
+        classes[("repository", "")] = ReferenceClass("repository", "", _positive(usable))
+    return classes
+
+
+def _positive(ratios: Sequence[float]) -> tuple[float, ...]:
+    """Ratios with a floor above 0, for their logarithms (a task done in no time)."""
+    return tuple(max(ratio, 1e-3) for ratio in ratios)
 
 
 def class_for(
