@@ -274,16 +274,13 @@ def plan_data(
     ``calibrate``: durations from history (True), the estimates as written (False), or as
     policy ``estimates.calibration.auto_after`` decides (None)."""
     from taskgov.estimates.forecast import forecast
-    from taskgov.git.process import rev_parse
     from taskgov.plan.build import PlanOptions
 
-    states = derive_states(repo, activity)
-    head = activity.head if activity is not None else rev_parse(repo.root, "HEAD")
     return forecast(
         repo,
-        states,
+        derive_states(repo, activity),
         options or PlanOptions(),
-        revision=head or "",
+        revision=_head(repo, activity),
         calibrate_mode=calibrate,
         generated_at=stamp(repo),
     )
@@ -327,8 +324,15 @@ def actuals_data(repo: Repository, activity: Activity | None = None) -> dict[str
     """``taskgov actuals``: every finished task's estimate, elapsed time, effort and ratio,
     and the ratios per assignee, agent, task type and milestone."""
     from taskgov.estimates.forecast import actuals_of
-    from taskgov.git.process import rev_parse
 
     states = derive_states(repo, activity)
+    return actuals_of(repo, states, _head(repo, activity)).as_dict()
+
+
+def _head(repo: Repository, activity: Activity | None) -> str:
+    """The commit the history was read at: the activity's HEAD, else the repository's ("" for
+    none)."""
+    from taskgov.git.process import rev_parse
+
     head = activity.head if activity is not None else rev_parse(repo.root, "HEAD")
-    return actuals_of(repo, states, head or "").as_dict()
+    return head or ""

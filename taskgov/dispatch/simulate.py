@@ -46,7 +46,7 @@ def compare(
     import numpy as np
 
     from taskgov.dispatch.pools import MUTEX, task_demands
-    from taskgov.plan.build import ranked, timing_of
+    from taskgov.plan.build import ranked, timing_of, uncalibrated
     from taskgov.plan.cpm import levels
     from taskgov.plan.montecarlo import sample_durations
     from taskgov.plan.network import build_network
@@ -55,7 +55,7 @@ def compare(
     network = build_network(repo, states)
     if network.cycles:
         raise CycleError("dependency cycle: " + " -> ".join(network.cycles[0]))
-    calibration: dict[str, Any] = {"calibrated": False, "why": "", "classes": []}
+    calibration = uncalibrated()
     if calibrator is not None:
         network, calibration = calibrator(network)
     seed = repo.config.seed if seed is None else seed

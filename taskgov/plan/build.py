@@ -46,6 +46,11 @@ class PlanOptions:
 Calibrator = Callable[[Network], tuple[Network, dict[str, Any]]]
 
 
+def uncalibrated() -> dict[str, Any]:
+    """The ``calibration`` report of a plan made without a calibrator."""
+    return {"calibrated": False, "why": "", "classes": []}
+
+
 def ranked(network: Network, timing: Timing) -> list[int]:
     """Task indexes by priority, then slack, then id: the order work should be taken in."""
     tasks = network.tasks
@@ -84,7 +89,7 @@ def make_plan(
     network = build_network(
         repo, states, include_done=options.include_done, min_confidence=options.min_confidence
     )
-    calibration: dict[str, Any] = {"calibrated": False, "why": "", "classes": []}
+    calibration = uncalibrated()
     if calibrator is not None and not network.cycles:
         network, calibration = calibrator(network)
     ids = network.ids
