@@ -126,15 +126,8 @@ def _merged(earlier: History, newer: History) -> History:
             tasks[item.id] = item
             continue
         touches = tuple(sorted((*before.touches, *item.touches), key=lambda t: seconds_of(t.date)))
-        archived = (
-            (before.archived, before.archived_commit)
-            if before.archived
-            else (
-                item.archived,
-                item.archived_commit,
-            )
-        )
-        tasks[item.id] = TaskHistory(item.id, touches, *archived)
+        moved = before if before.archived else item  # the oldest move into completed/
+        tasks[item.id] = TaskHistory(item.id, touches, moved.archived, moved.archived_commit)
     return History(newer.revision, tuple(tasks[i] for i in sorted(tasks)))
 
 
