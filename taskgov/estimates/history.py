@@ -42,10 +42,6 @@ class Touch:
     agents: tuple[str, ...]  # those of ``credits`` (or the author) that are AI agents
     merge: bool = False  # a merge: evidence of finishing, no work of its own
 
-    @property
-    def finishes(self) -> bool:
-        return self.how in (CLOSES_TRAILER, PROSE_FINISH)
-
 
 @dataclass(frozen=True)
 class TaskHistory:
