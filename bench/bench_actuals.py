@@ -23,30 +23,26 @@ Medians are printed as a Markdown table, with each cold run's ratio to ``git log
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from docsection import write_section
+from bench_plan import timed
+from docsection import write_result
 from gen_history import build
 
 TASKGOV = str(Path(sys.executable).with_name("taskgov"))
 
 
-def timed(command: list[str], before: Callable[[], None] | None = None) -> float:
-    if before is not None:
-        before()
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+def timed_after(prepare: Callable[[], object], argv: list[str]) -> float:
+    """``timed(argv)`` once ``prepare()`` has run (untimed)."""
+    prepare()
+    return timed(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
             runs = range(args.runs)
             git = statistics.median(timed(git_log) for _ in runs)
             cold = statistics.median(
-                timed(actuals, partial(history_cache.unlink, missing_ok=True)) for _ in runs
+                timed_after(partial(history_cache.unlink, missing_ok=True), actuals) for _ in runs
             )
             timed(actuals)
             commit = ["git", "-C", str(path), "commit", "-q", "--allow-empty", "-m", "chore: x"]
             after = statistics.median(
-                timed(actuals, partial(subprocess.run, commit, check=True)) for _ in runs
+                timed_after(partial(subprocess.run, commit, check=True), actuals) for _ in runs
             )
             warm = statistics.median(timed(actuals) for _ in runs)
             timed([*plan, "--calibrate"])
@@ -93,13 +89,13 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(rows)
     print(table)
     if args.write_doc:
-        body = (
-            f"Command: `python bench/bench_actuals.py --tasks {args.tasks} --runs {args.runs}"
-            f" --write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
-            f"{os.cpu_count()} CPUs; medians of wall-clock seconds of whole processes"
-            f"\n\n{table}"
+        write_result(
+            "bench_actuals",
+            "Actuals and calibrated plans",
+            f"python bench/bench_actuals.py --tasks {args.tasks} --runs {args.runs} --write-doc",
+            "medians of wall-clock seconds of whole processes",
+            table,
         )
-        write_section("bench_actuals", "Actuals and calibrated plans", body)
     return 0
 
 

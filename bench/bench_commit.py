@@ -23,7 +23,6 @@ commit must succeed and leave ``git status`` empty, or the bench stops.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import resource
 import statistics
@@ -33,7 +32,7 @@ import time
 from pathlib import Path
 
 from bench_log import build
-from docsection import write_section
+from docsection import write_result
 
 HERE = Path(__file__).resolve().parent
 TASKGOV = str(Path(sys.executable).with_name("taskgov"))
@@ -156,12 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table)
     if args.write_doc:
-        body = (
-            f"Command: `python bench/bench_commit.py --sizes {args.sizes} --runs {args.runs} "
-            f"--write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
-            f"{os.cpu_count()} CPUs; {args.runs} alternating commits per size; medians\n\n{table}"
+        write_result(
+            "bench_commit",
+            "A commit with the hooks, by the size of the log",
+            f"python bench/bench_commit.py --sizes {args.sizes} --runs {args.runs} --write-doc",
+            f"{args.runs} alternating commits per size; medians",
+            table,
         )
-        write_section("bench_commit", "A commit with the hooks, by the size of the log", body)
     return 0
 
 

@@ -20,13 +20,11 @@ about the ratio of the sizes); the target is ``plan`` under 10 s at 10,000 tasks
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import statistics
 import sys
 
 from bench_plan import TASKGOV, generate, timed
-from docsection import write_section
+from docsection import write_result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,12 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(rows)
     print(table)
     if args.write_doc:
-        body = (
-            f"Command: `python bench/bench_independent.py --sizes {args.sizes} --runs {args.runs}"
-            f" --write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
-            f"{os.cpu_count()} CPUs; spec cache warm; medians of whole processes\n\n{table}"
+        write_result(
+            "bench_independent",
+            "Independent tasks with workers",
+            f"python bench/bench_independent.py --sizes {args.sizes} --runs {args.runs}"
+            " --write-doc",
+            "spec cache warm; medians of whole processes",
+            table,
         )
-        write_section("bench_independent", "Independent tasks with workers", body)
     return 0
 
 

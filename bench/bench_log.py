@@ -19,8 +19,6 @@ Medians and the ratio are printed as a Markdown table; ``--write-doc`` writes th
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import random
 import statistics
 import subprocess
@@ -28,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from docsection import write_section
+from docsection import write_result
 
 HERE = Path(__file__).resolve().parent
 TYPES = ("feat", "fix", "refactor", "docs", "test", "chore", "perf")
@@ -122,12 +120,13 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(rows)
     print(table)
     if args.write_doc:
-        body = (
-            f"Command: `python bench/bench_log.py --commits {args.commits} --runs {args.runs} "
-            f"--write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
-            f"{os.cpu_count()} CPUs; {args.runs} alternating runs\n\n{table}"
+        write_result(
+            "bench_log",
+            "The contribution log",
+            f"python bench/bench_log.py --commits {args.commits} --runs {args.runs} --write-doc",
+            f"{args.runs} alternating runs",
+            table,
         )
-        write_section("bench_log", "The contribution log", body)
     return 0
 
 

@@ -20,8 +20,6 @@ size; linear growth is about the ratio of the sizes. ``--write-doc`` writes the 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import os
 import resource
 import statistics
 import subprocess
@@ -31,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from docsection import write_section
+from docsection import write_result
 
 from taskgov.hooks.run import check_message
 from taskgov.policy.load import load_config
@@ -119,13 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     table = "\n".join(rows)
     print(table)
     if args.write_doc:
-        body = (
-            f"Command: `python bench/bench_message.py --sizes {args.sizes} --runs {args.runs}"
-            f" --write-doc`\n\n- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC; "
-            f"{os.cpu_count()} CPUs; medians of CPU seconds (git's include its process start)"
-            f"\n\n{table}"
+        write_result(
+            "bench_message",
+            "The commit-msg check on huge messages",
+            f"python bench/bench_message.py --sizes {args.sizes} --runs {args.runs} --write-doc",
+            "medians of CPU seconds (git's include its process start)",
+            table,
         )
-        write_section("bench_message", "The commit-msg check on huge messages", body)
     return 0
 
 

@@ -18,3 +18,17 @@ def write_section(name: str, title: str, body: str, doc: Path = DOC) -> None:
     else:
         text += f"\n## {title}\n\n{start}\n{body}\n{end}\n"
     doc.write_text(text, encoding="utf-8")
+
+
+def write_result(name: str, title: str, command: str, conditions: str, table: str) -> None:
+    """Write a bench's table into its section, headed by the command that produced it, the
+    date, the machine's CPU count and the conditions of the run."""
+    import datetime as dt
+    import os
+
+    now = dt.datetime.now(dt.timezone.utc)
+    body = (
+        f"Command: `{command}`\n\n- Date: {now:%Y-%m-%d %H:%M} UTC; {os.cpu_count()} CPUs; "
+        f"{conditions}\n\n{table}"
+    )
+    write_section(name, title, body)
