@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from taskgov.git.process import GitError, git_outcome, probe_git, rev_parse, run_git
+from taskgov.git.process import git_outcome, probe_git, rev_parse, run_git
 
 TRAILER = "Dispatch-Task"
 
@@ -73,13 +73,6 @@ def worktrees(root: Path) -> list[Path]:
 def worktree_git_dir(path: Path) -> Path:
     """The worktree's private git directory: files there are never committed."""
     return Path(run_git(path, "rev-parse", "--absolute-git-dir").strip())
-
-
-def is_ancestor(root: Path, commit: str, of: str) -> bool:
-    code, _, err = git_outcome(root, "merge-base", "--is-ancestor", commit, of)
-    if code not in (0, 1):
-        raise GitError(f"git: {err.strip() or 'merge-base failed'}")
-    return code == 0
 
 
 def commits_ahead(root: Path, base: str, branch: str) -> int:

@@ -15,7 +15,7 @@ from taskgov.dispatch.jobs import Outcome, RunExtras, RunOptions, new_run_id
 from taskgov.dispatch.journal import Journal, latest_run, load_state
 from taskgov.dispatch.workers import Worker
 from taskgov.errors import UsageError
-from taskgov.git.process import rev_parse
+from taskgov.git.process import is_ancestor, rev_parse
 from taskgov.repo import Repository
 from taskgov.state import TaskState
 
@@ -90,7 +90,7 @@ def resume_run(
     for task_id in saved.get("tasks", {}):
         task_branch = gitops.task_branch(task_id)
         tip = gitops.branch_tip(root, task_branch)
-        if tip and task_id not in done and gitops.is_ancestor(root, tip, f"refs/heads/{branch}"):
+        if tip and task_id not in done and is_ancestor(root, tip, f"refs/heads/{branch}"):
             done.add(task_id)  # merged, then stopped before the branch was deleted
     _clean(root, directory, list(saved.get("tasks", {})))
     options = RunOptions(

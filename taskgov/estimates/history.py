@@ -17,7 +17,7 @@ from pathlib import Path
 
 from taskgov.config import MENTION_GROUP, Config, mention_regex
 from taskgov.git.history import walk
-from taskgov.git.process import run_git
+from taskgov.git.process import is_ancestor, run_git
 from taskgov.git.trailers import parse_trailers, trailer_ids
 from taskgov.policy.commits import is_agent, name_of
 
@@ -98,19 +98,16 @@ def read_history(root: Path, config: Config, revision: str) -> History:
     cached = memo_get(root, "history.cache", key)
     if isinstance(cached, History) and cached.revision == commit:
         return cached
-    if isinstance(cached, History) and cached.revision and _descends(root, commit, cached):
+    if (
+        isinstance(cached, History)
+        and cached.revision
+        and is_ancestor(root, cached.revision, commit)
+    ):
         history = _merged(cached, _read(root, config, commit, since=cached.revision))
     else:
         history = _read(root, config, commit)
     memo_put(root, "history.cache", key, history)
     return history
-
-
-def _descends(root: Path, commit: str, earlier: History) -> bool:
-    from taskgov.git.process import git_outcome
-
-    code, _, _ = git_outcome(root, "merge-base", "--is-ancestor", earlier.revision, commit)
-    return code == 0
 
 
 def _merged(earlier: History, newer: History) -> History:

@@ -73,17 +73,12 @@ _KEY = "activity-v2"
 
 def _forward(root: Path, cached: Activity, head: str, target: str) -> bool:
     """Whether HEAD and the target only moved forward from the cached answer's commits."""
-    from taskgov.git.process import git_outcome
+    from taskgov.git.process import is_ancestor
 
     if not cached.head or bool(cached.target) != bool(target):
         return False
     pairs = [(cached.head, head), *([(cached.target, target)] if target else [])]
-    for old, new in pairs:
-        if old != new:
-            code, _, _ = git_outcome(root, "merge-base", "--is-ancestor", str(old), new)
-            if code != 0:
-                return False
-    return True
+    return all(old == new or is_ancestor(root, str(old), new) for old, new in pairs)
 
 
 def _extended(root: Path, cached: Activity, head: str, target: str) -> Activity:

@@ -124,6 +124,18 @@ def git_outcome(
     )
 
 
+def is_ancestor(root: Path, commit: str, of: str) -> bool:
+    """Whether ``commit`` is ``of`` or one of its ancestors. False also when this repository
+    does not have ``commit`` (an id gone after a rebase); any other git failure raises
+    ``GitError``."""
+    code, _, err = git_outcome(root, "merge-base", "--is-ancestor", commit, of)
+    if code in (0, 1):
+        return code == 0
+    if _OBJECT_ID.fullmatch(commit) and rev_parse(root, commit) is None:
+        return False
+    raise GitError(f"git: {err.strip() or 'merge-base failed'}")
+
+
 def rev_parse(root: Path, name: str) -> str | None:
     """The commit id ``name`` resolves to.
 
