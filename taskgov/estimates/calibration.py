@@ -23,7 +23,7 @@ from taskgov.config import Config
 from taskgov.estimates.actuals import Actuals, percentile
 from taskgov.output import plural
 from taskgov.plan.montecarlo import QUANTILES
-from taskgov.plan.network import DONE, Calibration, Network
+from taskgov.plan.network import DONE, Calibration, Network, quantile_of
 from taskgov.policy.commits import is_agent
 from taskgov.spec.task import Task
 
@@ -206,7 +206,7 @@ def summary(network: Network, used: Sequence[ReferenceClass]) -> list[dict[str, 
             "history": len(found.ratios),
             "median_ratio": round(percentile(list(found.ratios), 0.5), 3),
             "mean_ratio": round(calibration.means[row], 3),
-            "p80_ratio": round(calibration.tables[row][int(0.8 * QUANTILES)], 3),
+            "p80_ratio": round(quantile_of(calibration.tables[row], 0.8), 3),
             "tasks": tasks.get(row, []),
         }
         for row, found in enumerate(used)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from taskgov.plan.network import Network
+from taskgov.plan.network import Network, quantile_of
 from taskgov.spec.effort import Estimate
 
 if TYPE_CHECKING:
@@ -195,7 +195,7 @@ def estimate_quantile(estimate: Estimate, q: float) -> float:
         return estimate.optimistic
     ratio = (estimate.likely - estimate.optimistic) / spread
     table = _shape_table(round(ratio * MODE_STEPS))
-    return float(estimate.optimistic + spread * table[min(len(table) - 1, int(q * len(table)))])
+    return estimate.optimistic + spread * quantile_of(table, q)
 
 
 def _quantile_tables(estimates: Sequence[Estimate]) -> tuple[np.ndarray, np.ndarray]:

@@ -8,14 +8,18 @@ reason it was left out, so a reader can see what the plan ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from taskgov.graph.cycles import find_cycles
 from taskgov.repo import Repository
 from taskgov.spec.effort import Estimate
 from taskgov.spec.task import Task, id_key
 from taskgov.state import TaskState
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DONE = frozenset({"completed", "cancelled"})
 
@@ -40,6 +44,11 @@ class PlanEdge:
         if self.reason:
             data["reason"] = self.reason
         return data
+
+
+def quantile_of(table: Sequence[float] | np.ndarray, q: float) -> float:
+    """The ``q`` quantile of an equal-probability quantile table (ascending)."""
+    return float(table[min(len(table) - 1, int(q * len(table)))])
 
 
 @dataclass(frozen=True)
@@ -67,8 +76,7 @@ class Calibration:
         row = self.rows[node]
         if row < 0:
             return None
-        table = self.tables[row]
-        return self.scales[node] * table[min(len(table) - 1, int(q * len(table)))]
+        return self.scales[node] * quantile_of(self.tables[row], q)
 
 
 @dataclass(frozen=True)
