@@ -8,7 +8,6 @@ with ``\\x1e`` right after a NUL.
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -16,7 +15,7 @@ from typing import NamedTuple
 from taskgov.git.process import (
     GitError,
     NotARepository,
-    cannot_run,
+    Running,
     complaint,
     git_command,
     is_partial_clone,
@@ -126,39 +125,18 @@ def _rev_list(root: Path, arguments: list[str]) -> list[str]:
 def _stream(
     root: Path, args: list[str], stdin: str | None = None, raw: bool = False
 ) -> Iterator[Commit]:
-    try:
-        process = subprocess.Popen(
-            git_command(root, *args),
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-    except OSError as exc:
-        raise cannot_run(exc) from None
-    assert process.stdout is not None
-    if stdin is not None:
-        assert process.stdin is not None
-        process.stdin.write(stdin.encode())
-        process.stdin.close()
-    try:
-        buffer = b""
-        while True:
-            chunk = process.stdout.read(1 << 16)
-            if not chunk:
-                break
-            buffer += chunk
-            records = buffer.split(_BOUNDARY)
-            buffer = records.pop()
-            for record in records:
-                yield _parse(record, raw)
-        if buffer.strip(b"\x00\n"):
-            yield _parse(buffer, raw)
-    finally:
-        process.stdout.close()
-        stderr = process.stderr.read() if process.stderr else b""
-        code = process.wait()
-    if code != 0:
-        raise complaint(stderr, f"git log stopped (exit status {code})")
+    running = Running(git_command(root, *args), stdin.encode() if stdin is not None else None)
+    buffer = b""
+    for chunk in running.output():
+        buffer += chunk
+        records = buffer.split(_BOUNDARY)
+        buffer = records.pop()
+        for record in records:
+            yield _parse(record, raw)
+    if buffer.strip(b"\x00\n"):
+        yield _parse(buffer, raw)
+    if running.returncode != 0:
+        raise complaint(running.stderr, f"git log stopped (exit status {running.returncode})")
 
 
 def _parse(record: bytes, raw: bool = False) -> Commit:

@@ -9,8 +9,9 @@ after a failure, so a failure must never look like an empty history.
 
 from __future__ import annotations
 
+import os
 import re
-import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from taskgov.errors import EXIT_USAGE, TaskgovError
@@ -83,13 +84,100 @@ def git_bytes(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def _run(root: Path, args: tuple[str, ...], stdin: bytes | None = None) -> tuple[int, bytes, bytes]:
-    try:
-        done = subprocess.run(
-            git_command(root, *args), input=stdin, capture_output=True, check=False
-        )
-    except OSError as exc:
-        raise cannot_run(exc) from None
-    return done.returncode, done.stdout, done.stderr
+    running = Running(git_command(root, *args), stdin)
+    stdout = b"".join(running.output())
+    return running.returncode, stdout, running.stderr
+
+
+class Running:
+    """A git process whose standard output is read as it comes (``output``) while its
+    standard error is collected, and whose input, if any, is fed alongside: no threads, and
+    no wait on a full pipe. It is started with ``posix_spawnp`` and read with ``poll``, not
+    through the ``subprocess`` module, whose import alone costs the hooks more than running
+    a git command; where those calls do not exist (Windows), ``subprocess`` runs it.
+    ``stdin``: bytes to feed, or ``None`` for none (an empty input).
+
+    A git that cannot be started raises ``GitError``."""
+
+    def __init__(self, argv: list[str], stdin: bytes | None = None) -> None:
+        self.argv, self.stdin = argv, stdin or b""
+        self.returncode = -1
+        self.stderr = b""
+
+    def output(self) -> Iterator[bytes]:
+        """Chunks of standard output, in order; ``returncode`` and ``stderr`` are set once
+        the last one has been read (or the reader stopped early: the process is then ended
+        and waited for)."""
+        import select
+
+        if not (hasattr(os, "posix_spawnp") and hasattr(select, "poll")):
+            yield from self._subprocess()
+            return
+        pipes = [os.pipe() for _ in range(3)]  # stdin, stdout, stderr (close-on-exec ends)
+        actions = [
+            (os.POSIX_SPAWN_DUP2, pipes[0][0], 0),
+            (os.POSIX_SPAWN_DUP2, pipes[1][1], 1),
+            (os.POSIX_SPAWN_DUP2, pipes[2][1], 2),
+        ]
+        try:
+            pid = os.posix_spawnp(self.argv[0], self.argv, os.environ, file_actions=actions)
+        except OSError as exc:
+            for pair in pipes:
+                os.close(pair[0])
+                os.close(pair[1])
+            raise cannot_run(exc) from None
+        for end in (pipes[0][0], pipes[1][1], pipes[2][1]):
+            os.close(end)
+        feed, out, err = pipes[0][1], pipes[1][0], pipes[2][0]
+        os.set_blocking(feed, False)
+        poller = select.poll()
+        poller.register(out, select.POLLIN)
+        poller.register(err, select.POLLIN)
+        poller.register(feed, select.POLLOUT)
+        open_fds, pending, errors = {out, err, feed}, memoryview(self.stdin), []
+        try:
+            while out in open_fds or err in open_fds:
+                for fd, _ in poller.poll():
+                    if fd == feed:
+                        try:
+                            pending = pending[os.write(feed, pending[: 1 << 16]) :]
+                        except BrokenPipeError:  # it stopped reading: nothing more to give
+                            pending = pending[:0]
+                        if not pending:
+                            self._close(poller, open_fds, feed)
+                        continue
+                    data = os.read(fd, 1 << 16)
+                    if not data:
+                        self._close(poller, open_fds, fd)
+                    elif fd == out:
+                        yield data
+                    else:
+                        errors.append(data)
+        finally:
+            if out in open_fds:  # the reader stopped early
+                import signal
+
+                os.kill(pid, signal.SIGTERM)
+            for fd in list(open_fds):
+                self._close(poller, open_fds, fd)
+            self.returncode = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            self.stderr = b"".join(errors)
+
+    @staticmethod
+    def _close(poller: object, open_fds: set[int], fd: int) -> None:
+        poller.unregister(fd)  # type: ignore[attr-defined]
+        os.close(fd)
+        open_fds.discard(fd)
+
+    def _subprocess(self) -> Iterator[bytes]:
+        import subprocess
+
+        try:
+            done = subprocess.run(self.argv, input=self.stdin, capture_output=True, check=False)
+        except OSError as exc:
+            raise cannot_run(exc) from None
+        self.returncode, self.stderr = done.returncode, done.stderr
+        yield done.stdout
 
 
 def git_outcome(
@@ -102,7 +190,7 @@ def git_outcome(
     """Exit code, stdout and stderr of a git command whose "no" the caller reads itself (a
     push that a lease rejects exits 1 and says why on stdout). Only a git that cannot be
     started, or one still running after ``timeout`` seconds, raises ``GitError``."""
-    import os
+    import subprocess
 
     try:
         done = subprocess.run(

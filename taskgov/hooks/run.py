@@ -3,6 +3,7 @@ ruamel, networkx, jinja2 or GitPython (a test holds it to that)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -22,14 +23,11 @@ def agent_env(
 
 
 def staged_files(root: Path) -> tuple[str, ...]:
-    import subprocess
+    """The paths the commit being made changes; ``GitError`` when git cannot tell."""
+    from taskgov.git.process import git_bytes
 
-    done = subprocess.run(
-        ["git", "-C", str(root), "diff", "--cached", "--name-only", "-z"],
-        capture_output=True,
-        check=False,
-    )
-    return tuple(p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
+    listed = git_bytes(root, "diff", "--cached", "--name-only", "-z")
+    return tuple(p for p in listed.decode("utf-8", "surrogateescape").split("\0") if p)
 
 
 def check_message(
@@ -60,20 +58,30 @@ def report(violations: list[Violation], config: Config) -> str:
 
 
 def commit_msg(message_file: str, cwd: Path) -> int:
+    code, text = verdict(message_file, cwd)
+    if text:
+        print(text, file=sys.stderr)
+    return code
+
+
+def verdict(message_file: str, cwd: Path) -> tuple[int, str]:
+    """The commit-msg hook's exit code and what it says on stderr; a refused or empty
+    message also takes back the log files pre-commit staged for the commit."""
     try:
         config = load_config(find_root(cwd))
         message = Path(message_file).read_text(encoding="utf-8", errors="surrogateescape")
     except (TaskgovError, OSError) as exc:
-        print(f"taskgov: error: {exc}", file=sys.stderr)
-        return 2
-    violations = check_message(message, config)
+        return 2, f"taskgov: error: {exc}"
+    try:
+        violations = check_message(message, config)
+    except TaskgovError as exc:  # fail closed: what cannot be checked is not committed
+        return 2, f"taskgov: error: {exc}"
     if violations:
-        print(report(violations, config), file=sys.stderr)
         commit_refused(cwd, config)
-        return 1
+        return 1, report(violations, config)
     if _empty(message):  # git will abort the commit after this hook
         commit_refused(cwd, config)
-    return 0
+    return 0, ""
 
 
 def _empty(message: str) -> bool:
@@ -112,7 +120,30 @@ def pre_commit(cwd: Path, environ: dict[str, str] | os._Environ[str] = os.enviro
             print(f"taskgov: contribution log not staged: {result.skipped}", file=sys.stderr)
     except Exception as exc:  # the log must never stand in the way of a commit
         print(f"taskgov: contribution log not updated: {_one_line(exc)}", file=sys.stderr)
+        return 0
+    # Taking staged files back when git exits without asking needs to know it was git.
+    staged = bool(result.files or result.added) and run_by_git()
+    staged_on = result.head if staged else None
+    with contextlib.suppress(Exception):  # without it the commit-msg hook checks by itself
+        serve_commit_msg(cwd, repo.git_dir, staged_on)
     return 0
+
+
+def serve_commit_msg(cwd: Path, git_dir: Path, staged_on: str | None) -> None:
+    """Leave a server that answers this commit's commit-msg hook from this process, already
+    started and with the policy's modules imported (see ``taskgov.hooks.serve``).
+    ``staged_on``: the HEAD the log files were staged on, or ``None`` when none were."""
+    from taskgov.hooks.serve import offer
+
+    def answer(request: str) -> tuple[int, str]:
+        verb, _, path = request.partition(" ")
+        if verb == "check" and path:
+            return verdict(path, cwd)
+        if verb == "refused":
+            return commit_refused(cwd), ""
+        return 2, f"taskgov: error: unknown request {request!r}"
+
+    offer(git_dir, answer, lambda: commit_refused(cwd), staged_on)
 
 
 def agent_env_names(config: Config) -> str:
@@ -201,17 +232,30 @@ def amending(parent: int | None = None) -> bool:
     be replaced, so HEAD must not be logged now. Read from the parent's command line where
     the system shows it (Linux /proc); elsewhere False, and the record of the replaced commit
     is moved at the next commit instead."""
-    try:
-        raw = Path(f"/proc/{parent or os.getppid()}/cmdline").read_bytes()
-    except OSError:
-        return False
-    words = raw.decode("utf-8", "surrogateescape").split("\0")
+    words = parent_command(parent)
     for index, word in enumerate(words):
         if word == "--":
             return False
         if word == "--amend" and (index == 0 or words[index - 1] not in _VALUED):
             return True
     return False
+
+
+def parent_command(parent: int | None = None) -> list[str]:
+    """The command line of the process that ran this hook, where the system shows it (Linux
+    /proc); else empty."""
+    try:
+        raw = Path(f"/proc/{parent or os.getppid()}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return raw.decode("utf-8", "surrogateescape").split("\0")
+
+
+def run_by_git(parent: int | None = None) -> bool:
+    """Whether git itself ran this hook (not a hook manager's script between them), as far
+    as the system shows: only then is the hook's parent the ``git commit`` to wait for."""
+    words = parent_command(parent)
+    return bool(words) and os.path.basename(words[0]) in ("git", "git.exe")
 
 
 def _one_line(exc: BaseException) -> str:
@@ -257,6 +301,16 @@ def pre_push(cwd: Path, lines: list[str]) -> int:
         )
         return 1
     return 0
+
+
+def run() -> None:
+    """What the hook scripts call: run the hook ``sys.argv`` names, then exit at once, without
+    the interpreter's teardown (a few milliseconds of every commit). Every file a hook writes
+    is closed before it returns; only the standard streams need flushing."""
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str]) -> int:

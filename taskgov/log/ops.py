@@ -180,6 +180,7 @@ class SyncResult(NamedTuple):
     dropped: Sequence[str] = ()  # other branches' commits
     skipped: str | None = None  # why nothing was written
     files: Sequence[str] = ()  # month files written
+    head: str | None = None  # the commit HEAD was on (None: not read)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -209,10 +210,12 @@ def sync(
         if quick is not None:
             head, new = quick
             if not new:
-                return SyncResult([])
+                return SyncResult([], head=head)
             records = context.derive(new)
             store.append([records[c.sha] for c in new])
-            result = SyncResult([c.sha for c in new], repaired, _incomplete(records.values()))
+            result = SyncResult(
+                [c.sha for c in new], repaired, _incomplete(records.values()), head=head
+            )
         else:
             history = CommitIndex(history_ids(config.root))
             head = history.order[0] if history.order else None
@@ -220,7 +223,7 @@ def sync(
             skip = frozenset([history.order[0]]) if skip_head and history.order else frozenset()
             plan = context.reconcile(logged, history, skip=skip)
             files = store.rewrite(plan.records) if plan.changed else []
-            result = _result(plan, repaired, files)
+            result = _result(plan, repaired, files)._replace(head=head)
         if head and not skip_head:
             _save_state(context, store, head)
     return result
@@ -308,18 +311,11 @@ def stage(
     if not store.directory.is_dir():
         return SyncResult([], skipped=f"{store.relative}/ does not exist")
     store.check_inside()
-    before = _index_entries(config.root, store.relative)
-    known = _KnownIds(config.root, store, before)
-    # Exactly what the index holds: no unstaged change, and git stores these files as they
-    # are, so their ids after staging can be computed too. Else git decides (filters, EOL).
-    stored_as_is = known.current(record=True) == before
-    if not stored_as_is:
-        try:
-            run_git(config.root, "diff", "--quiet", "--no-ext-diff", "--", store.relative)
-        except GitError:
-            return SyncResult(
-                [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
-            )
+    before, unstaged = _index_state(config.root, store.relative)
+    if unstaged:
+        return SyncResult(
+            [], skipped=f"{store.relative}/ has unstaged changes (records wait for the next)"
+        )
     result = sync(config, skip_head=amending, context=context)
     if result.files or result.added:
         months = sorted(
@@ -333,9 +329,7 @@ def stage(
                 raise
             # The repository ignores its log: it is kept in the work tree, never committed.
         else:
-            after = known.current(record=True) if stored_as_is else None
-            if after is None:
-                after = _index_entries(config.root, store.relative)
+            after = _index_entries(config.root, store.relative)
             changed = {
                 path: [before.get(path), blob]
                 for path, blob in after.items()
@@ -351,64 +345,22 @@ def stage(
 STAGED_FILE = "staged.json"
 
 
-class _KnownIds:
-    """The blob ids of the files in the log directory, computed without git: from a memo of
-    the ids and stat data the last commit left (per worktree), hashing only the files whose
-    stat data changed or is too recent to trust (written less than two seconds before it was
-    noted, as git's own index rule). Usually that is only the current month's file: the cost
-    does not grow with the number of months logged."""
-
-    MEMO = "log-ids.json"
-
-    def __init__(self, root: Path, store: LogStore, index: dict[str, str]) -> None:
-        from taskgov.spec.cache import memo_get
-
-        self.root, self.store = root, store
-        # the repository's id length, from the index (40: SHA-1, 64: SHA-256); 0: unknown
-        self.length = len(next(iter(index.values()), ""))
-        noted = memo_get(root, self.MEMO, store.relative)
-        self.noted: dict[str, Any] = noted if isinstance(noted, dict) else {}
-
-    def current(self, record: bool = False) -> dict[str, str] | None:
-        """path -> blob id of every file in the directory; ``None`` when that cannot be told
-        here (a subdirectory, an unreadable file, the id length unknown). ``record``: note
-        them for the next commit."""
-        import time
-
-        from taskgov.spec.cache import blob_id
-
-        ids, notes = {}, {}
-        now = time.time_ns()
-        try:
-            entries = list(os.scandir(self.store.directory))
-            for entry in entries:
-                if not entry.is_file(follow_symlinks=False):
-                    return None
-                stat = entry.stat(follow_symlinks=False)
-                name = f"{self.store.relative}/{entry.name}"
-                facts = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
-                noted = self.noted.get(name)
-                if (
-                    isinstance(noted, list)
-                    and len(noted) == 5
-                    and noted[:3] == facts
-                    and noted[4] - stat.st_mtime_ns > 2_000_000_000
-                ):
-                    blob = str(noted[3])
-                elif self.length in (40, 64):
-                    with open(entry.path, "rb") as handle:
-                        blob = blob_id(handle.read(), self.length)
-                else:  # no index entry to learn the id length from
-                    return None
-                ids[name] = blob
-                notes[name] = [*facts, blob, now]
-        except OSError:
-            return None
-        if record:
-            from taskgov.spec.cache import memo_put
-
-            memo_put(self.root, self.MEMO, self.store.relative, notes)
-        return ids
+def _index_state(root: Path, directory: str) -> tuple[dict[str, str], set[str]]:
+    """path -> blob id of the index entries under ``directory``, and the paths among them
+    whose file differs from the index (changed or deleted), as git tells them: from the stat
+    data it keeps, re-reading only files changed too recently for it to be sure. One process;
+    filters and line-ending settings are git's to apply."""
+    listed = run_git(root, "ls-files", "-s", "-t", "-m", "-z", "--", directory)
+    entries, unstaged = {}, set()
+    for item in listed.split("\0"):
+        if item:
+            info, _, path = item.partition("\t")
+            tag, _, fields = info.partition(" ")
+            if tag == "C":
+                unstaged.add(path)
+            else:
+                entries[path] = fields.split()[1]
+    return entries, unstaged
 
 
 def _index_entries(root: Path, directory: str) -> dict[str, str]:

@@ -68,9 +68,32 @@ OBSERVED = ("agent_env", "hand_kept")
 HAND_FIELDS = ("type", "summary", "decision_id", "human_approved", "approver", "task_id", "pr")
 
 
+_STRICT_ISO = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:Z|([+-])(\d\d):(\d\d))"
+)
+
+
 def utc_date(stamp: str) -> str:
     """The UTC calendar date of an ISO 8601 time with offset, as git prints it. The log's
-    ``date`` is the author date in UTC, the convention of the seed's own log."""
+    ``date`` is the author date in UTC, the convention of the seed's own log.
+
+    git's strict ISO form (``%aI``) is read by hand: every commit pays for this, and the
+    ``datetime`` module costs the hook more to import than the arithmetic below."""
+    match = _STRICT_ISO.fullmatch(stamp)
+    if match is None:
+        return _utc_date_of_any(stamp)
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    sign, off_hours, off_minutes = match.groups()[6:]
+    offset = (int(off_hours) * 60 + int(off_minutes)) * (-1 if sign == "-" else 1) if sign else 0
+    days = _days_from_civil(year, month, day)
+    if _civil_from_days(days) != (year, month, day) or hour > 23 or minute > 59 or second > 59:
+        return _utc_date_of_any(stamp)  # not a real date: as datetime says
+    shifted = days + (hour * 60 + minute - offset) // 1440
+    year, month, day = _civil_from_days(shifted)
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _utc_date_of_any(stamp: str) -> str:
     import datetime as dt
 
     try:
@@ -80,6 +103,27 @@ def utc_date(stamp: str) -> str:
     if moment.tzinfo is None:
         return moment.date().isoformat()
     return moment.astimezone(dt.timezone.utc).date().isoformat()
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
+    year -= month <= 2
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+
+
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    days += 719468
+    era = days // 146097
+    of_era = days - era * 146097
+    year_of_era = (of_era - of_era // 1460 + of_era // 36524 - of_era // 146096) // 365
+    of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * of_year + 2) // 153
+    day = of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + (3 if shifted_month < 10 else -9)
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def commit_type(subject: str) -> str:
