@@ -9,17 +9,21 @@ server's answer and exits with its code; no second interpreter starts.
 The channel is a directory ``taskgov/commit-msg.<git pid>`` in the worktree's git directory
 (private to the clone, named after the ``git commit`` process that runs both hooks), holding:
 
-* ``pid``: the server's process id, written before the pre-commit hook returns;
+* ``pid``: the server's process id and a random token, written before the pre-commit hook
+  returns;
 * ``in``: a FIFO the script writes one request line to (``check PATH`` or ``refused``);
-* ``out``: a FIFO the script reads the answer from: ``verdict:N``, then the lines to print.
+* ``out``: a FIFO the script reads the answer from: ``verdict:N``, the lines to print, and
+  ``end:TOKEN``. Only a whole answer counts: the token cannot come from the text.
 
-The script never waits on a server that is gone: the server holds ``out`` open for writing
-from before the pre-commit hook returns until it exits, so the script's read ends (EOF) when
-the server dies however it dies; the script checks the server is alive before opening
-``out``, and the server removes the channel before it closes it. Whatever goes wrong (no
-channel, a dead server, an answer that is not one), the script runs the check itself in a new
-interpreter, as it would without a server: a server never makes a commit pass that the check
-would refuse.
+The script never waits on a server that is gone. The server holds ``out`` open for writing
+from before the pre-commit hook returns until it exits. The script opens ``out`` read-write
+(which never waits), reopens it read-only through ``/dev/fd`` and closes the first: from
+then on the server is the only writer, so when it dies, however it dies (even ``kill -9``,
+even left a zombie by an init that does not reap), the script's read ends. Where ``/dev/fd``
+gives a copy instead of a new open (macOS), the script relies on checking that the server
+is alive before it asks. Whatever goes wrong (no channel, a dead server, an answer that is
+not whole), the script runs the check itself in a new interpreter, as it would without a
+server: a server never makes a commit pass that the check would refuse.
 
 The server lives until it has answered, until the ``git commit`` process exits, or for an
 hour (an editor left open longer: the script then runs the check itself). When git exits
@@ -41,10 +45,6 @@ LIMIT = 32_000  # bytes of answer text (a FIFO holds 64 KiB; the script reads as
 PREFIX = "commit-msg."
 
 Answer = Callable[[str], tuple[int, str]]  # request -> (exit code, text for stderr)
-
-
-def channel_for(git_dir: Path, git_pid: int) -> Path:
-    return git_dir / "taskgov" / f"{PREFIX}{git_pid}"
 
 
 def offer(
