@@ -113,10 +113,13 @@ def one_commit(repo: Path, n: int, hooks: bool) -> tuple[float, float]:
 
 
 def month_file(repo: Path) -> str:
-    """Records and size of the month file the bench's commits append to: what ``git add``
-    hashes on each commit."""
-    path = repo / ".claude/contributions" / f"{time.strftime('%Y-%m', time.gmtime())}.jsonl"
-    data = path.read_bytes() if path.exists() else b""
+    """Records and size of the file the bench's commits append to (the current month's last
+    part): what ``git add`` hashes on each commit."""
+    from taskgov.log.store import part_key
+
+    month = time.strftime("%Y-%m", time.gmtime())
+    parts = sorted((repo / ".claude/contributions").glob(f"{month}*.jsonl"), key=part_key)
+    data = parts[-1].read_bytes() if parts else b""
     lines = data.count(b"\n")
     return f"{lines:,} records, {len(data) / 1e6:.1f} MB"
 

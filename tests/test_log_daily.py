@@ -475,3 +475,46 @@ def test_joined_month_files_keep_every_line_once_in_order() -> None:
     theirs = b'{"commit": "a"}\n{"commit": "c"}\n{"commit": "b"}\n'
     assert _joined(ours, theirs) == b'{"commit": "a"}\n{"commit": "b"}\n{"commit": "c"}\n'
     assert _joined(b"", theirs) == theirs
+
+
+def test_a_busy_month_continues_in_parts_the_same_way_whatever_writes_it(
+    day: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each part holds about two records here (a real part holds 256 KiB): the hook appends
+    to the last part, and a rebuild from history writes byte for byte the same files."""
+    monkeypatch.setenv("TASKGOV_TEST_LOG_PART_BYTES", "700")
+    for n in range(6):
+        commit(day, f"feat: change {n}", {f"f{n}.txt": "x\n"})
+    assert_clean_and_exact(day)
+    names = sorted(p.name for p in (day / LOG).glob("*.jsonl"))
+    month = names[0].split(".")[0]
+    assert names == sorted([f"{month}.jsonl", *(f"{month}.{k}.jsonl" for k in range(2, 4))])
+    assert [r["commit"] for r in records_in_order(day)] == git(
+        day, "rev-list", "--reverse", "HEAD~1"
+    ).split()
+    assert taskgov(day, "log", "sync").returncode == 0  # HEAD's record too, as rebuild writes
+    before = {p.name: p.read_bytes() for p in (day / LOG).glob("*.jsonl")}
+    assert taskgov(day, "log", "rebuild").returncode == 0
+    assert {p.name: p.read_bytes() for p in (day / LOG).glob("*.jsonl")} == before
+    git(day, "checkout", "-q", "--", LOG)
+    git(day, "clean", "-q", "-f", "--", LOG)
+    # two branches filling parts apart, then merged: each commit still logged once
+    git(day, "switch", "-q", "-c", "side")
+    for n in range(3):
+        commit(day, f"feat: side {n}", {f"s{n}.txt": "x\n"})
+    git(day, "switch", "-q", "main")
+    for n in range(3):
+        commit(day, f"feat: main {n}", {f"m{n}.txt": "x\n"})
+    git(day, "merge", "-q", "--no-ff", "side", "-m", "Merge side")
+    commit(day, "feat: after the merge", {"z.txt": "x\n"})
+    assert_clean_and_exact(day)
+    assert_all_logged_but_head(day)
+
+
+def records_in_order(repo: Path) -> list[dict[str, object]]:
+    from taskgov.log.store import part_key
+
+    found = []
+    for path in sorted((repo / LOG).glob("*.jsonl"), key=part_key):
+        found += [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return found

@@ -85,7 +85,7 @@ def log_rebuild(ctx: click.Context, force: bool, as_json: bool) -> int:
         ui.out(f"dropped the record of {commit}: not in this history")
     files = result.files
     ui.out(
-        f"rebuilt {ui.plural(len(files), 'file')}: " + ", ".join(files)
+        f"rebuilt {ui.plural(len(files), 'file')}: " + ui.some(list(files), 6)
         if files
         else "the log was already up to date"
     )

@@ -1,4 +1,13 @@
-"""The month files: read, append exactly once, repair, rewrite; one writer at a time."""
+"""The month files: read, append exactly once, repair, rewrite; one writer at a time.
+
+A month's records are in ``YYYY-MM.jsonl``; a busy month continues in ``YYYY-MM.2.jsonl``,
+``YYYY-MM.3.jsonl``... once a part holds ``PART_BYTES``. Every commit's hook hands the file
+it appends to to ``git add``, which hashes and compresses all of it: parts keep that cost
+flat however busy the month (a month with a commit every ten minutes is 2.4 MB). The rule is
+the same for appends and rewrites (a line goes to the month's last part unless that part
+already holds ``PART_BYTES``), so appending records one by one and rewriting them all give
+the same files. Readers take every ``*.jsonl`` in the directory.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +20,43 @@ from typing import Any, NamedTuple
 
 from taskgov.errors import InputError
 from taskgov.log.records import month_of
+
+def _part_bytes() -> int:
+    """256 KiB; the tests set ``TASKGOV_TEST_LOG_PART_BYTES`` to see parts with few commits."""
+    given = os.environ.get("TASKGOV_TEST_LOG_PART_BYTES", "")
+    return int(given) if given.isdigit() and int(given) > 0 else 256 * 1024
+
+
+PART_BYTES = _part_bytes()
+
+
+def part_name(month: str, part: int) -> str:
+    return f"{month}.jsonl" if part == 1 else f"{month}.{part}.jsonl"
+
+
+def part_key(path: Path) -> tuple[str, int]:
+    """Reading order: by month, then part (``2026-12.jsonl`` before ``2026-12.2.jsonl``)."""
+    month, _, part = path.name.removesuffix(".jsonl").partition(".")
+    if not part:
+        return (month, 1)
+    return (month, int(part)) if part.isdigit() else (path.name, 0)
+
+
+def fill(lines: list[str], part: int, size: int) -> list[tuple[int, list[str]]]:
+    """Which part each of ``lines`` goes to, continuing part ``part`` that already holds
+    ``size`` bytes: (part, lines) in order."""
+    parts: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    for line in lines:
+        if size >= PART_BYTES:
+            if current:
+                parts.append((part, current))
+            part, size, current = part + 1, 0, []
+        current.append(line)
+        size += len(line.encode("utf-8")) + 1
+    if current:
+        parts.append((part, current))
+    return parts
 
 
 class LoggedRecord(NamedTuple):
@@ -72,8 +118,19 @@ class LogStore:
         if not self.directory.is_dir():
             return []
         return sorted(
-            p for p in self.directory.glob("*.jsonl") if p.is_file() and not p.is_symlink()
+            (p for p in self.directory.glob("*.jsonl") if p.is_file() and not p.is_symlink()),
+            key=part_key,
         )
+
+    def _last_part(self, month: str) -> tuple[int, int]:
+        """The month's last part and its size in bytes (part 1, 0 bytes: none yet)."""
+        part, size = 1, 0
+        while True:
+            try:
+                size = os.stat(self.directory / part_name(month, part)).st_size
+            except FileNotFoundError:
+                return (part - 1, size) if part > 1 else (1, 0)
+            part += 1
 
     def read(self) -> tuple[list[LoggedRecord], list[BadLine]]:
         records: list[LoggedRecord] = []
@@ -135,17 +192,23 @@ class LogStore:
             by_month.setdefault(month_of(record), []).append(dumps(record))
         self.directory.mkdir(parents=True, exist_ok=True)
         for month, lines in sorted(by_month.items()):
-            payload = ("\n".join(lines) + "\n").encode("utf-8")
-            fd = os.open(
-                self.directory / f"{month}.jsonl",
-                os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
-                0o644,
-            )
-            try:
-                os.write(fd, payload)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            for part, chunk in fill(lines, *self._last_part(month)):
+                self._append_to(part_name(month, part), chunk)
+
+    def _append_to(self, name: str, lines: list[str]) -> None:
+        payload = ("\n".join(lines) + "\n").encode("utf-8")
+        fd = os.open(
+            self.directory / name,
+            os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+            0o644,
+        )
+        try:
+            view = memoryview(payload)
+            while view:  # a short write is continued, never taken for the whole
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def rewrite(self, records: list[dict[str, Any]]) -> list[str]:
         """Make the month files hold exactly ``records`` (in order). Only files whose content
@@ -157,20 +220,22 @@ class LogStore:
             by_month.setdefault(month_of(record), []).append(dumps(record))
         from taskgov.spec.yamlio import atomic_write
 
-        written = []
+        written, wanted = [], set()
         for month, lines in sorted(by_month.items()):
-            path = self.directory / f"{month}.jsonl"
-            text = "\n".join(lines) + "\n"
-            try:
-                same = path.read_bytes() == text.encode("utf-8")
-            except OSError:
-                same = False
-            if not same:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                atomic_write(path, text, root=self.root)
-                written.append(path.name)
+            for part, chunk in fill(lines, 1, 0):
+                path = self.directory / part_name(month, part)
+                wanted.add(path.name)
+                text = "\n".join(chunk) + "\n"
+                try:
+                    same = path.read_bytes() == text.encode("utf-8")
+                except OSError:
+                    same = False
+                if not same:
+                    self.directory.mkdir(parents=True, exist_ok=True)
+                    atomic_write(path, text, root=self.root)
+                    written.append(path.name)
         for path in self.files():
-            if path.stem not in by_month:
+            if path.name not in wanted:
                 path.unlink()
                 written.append(path.name)
         return written
