@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from taskgov.errors import InputError
 from taskgov.log.records import month_of
 
+
 def _part_bytes() -> int:
     """256 KiB; the tests set ``TASKGOV_TEST_LOG_PART_BYTES`` to see parts with few commits."""
     given = os.environ.get("TASKGOV_TEST_LOG_PART_BYTES", "")
