@@ -172,13 +172,9 @@ def _watch(pid: int) -> int | None:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    from taskgov.fsops.files import alive  # only for stale channels, and where no pidfd
+
+    return alive(pid)
 
 
 def _head() -> str | None:
