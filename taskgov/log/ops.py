@@ -345,17 +345,20 @@ def stage(
 STAGED_FILE = "staged.json"
 
 
-def _index_state(root: Path, directory: str) -> tuple[dict[str, str], set[str]]:
-    """path -> blob id of the index entries under ``directory``, and the paths among them
-    whose file differs from the index (changed or deleted), as git tells them: from the stat
-    data it keeps, re-reading only files changed too recently for it to be sure. One process;
-    filters and line-ending settings are git's to apply."""
-    listed = run_git(root, "ls-files", "-s", "-t", "-m", "-z", "--", directory)
+def _index_state(
+    root: Path, directory: str, modified: bool = True
+) -> tuple[dict[str, str], set[str]]:
+    """path -> blob id of the index entries under ``directory`` and, with ``modified``, the
+    paths among them whose file differs from the index (changed or deleted), as git tells
+    them: from the stat data it keeps, re-reading only files changed too recently for it to
+    be sure. One process; filters and line-ending settings are git's to apply."""
+    asked = ("-t", "-m") if modified else ()
+    listed = run_git(root, "ls-files", "-s", *asked, "-z", "--", directory)
     entries, unstaged = {}, set()
     for item in listed.split("\0"):
         if item:
             info, _, path = item.partition("\t")
-            tag, _, fields = info.partition(" ")
+            tag, _, fields = info.partition(" ") if modified else ("H", "", info)
             if tag == "C":
                 unstaged.add(path)
             else:
@@ -365,13 +368,7 @@ def _index_state(root: Path, directory: str) -> tuple[dict[str, str], set[str]]:
 
 def _index_entries(root: Path, directory: str) -> dict[str, str]:
     """path -> blob id of the index entries under ``directory``."""
-    listed = run_git(root, "ls-files", "-s", "-z", "--", directory)
-    entries = {}
-    for item in listed.split("\0"):
-        if item:
-            info, _, path = item.partition("\t")
-            entries[path] = info.split()[1]
-    return entries
+    return _index_state(root, directory, modified=False)[0]
 
 
 def unstage(config: Config) -> list[str]:

@@ -12,6 +12,7 @@ the same files. Readers take every ``*.jsonl`` in the directory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 from collections.abc import Iterator
@@ -206,7 +207,10 @@ class LogStore:
         try:
             view = memoryview(payload)
             while view:  # a short write is continued, never taken for the whole
-                view = view[os.write(fd, view) :]
+                written = os.write(fd, view)
+                if written <= 0:  # no progress: the disk is full (as fsops.files.put)
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                view = view[written:]
             os.fsync(fd)
         finally:
             os.close(fd)
